@@ -1,0 +1,116 @@
+// Layer compiler: turns ConvLayer / PoolLayer / AddLayer descriptions into a Tessera command
+// stream (docs/isa.md) tiled to the buffer depths of one HwConfig, with double buffering and the
+// dependency-token discipline. Device-memory layout and tiling: docs/compiler.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tessera/device.hpp"
+#include "tessera/hw_config.hpp"
+#include "tessera/isa_gen.hpp"
+#include "tessera/layers.hpp"
+
+namespace tessera {
+
+/// An activation tensor in device memory: HWC, channels padded to cpad = roundup(c, array_dim),
+/// elem_bytes per element (1: int8/uint8, 4: int32). Pixel (y, x) starts at
+/// addr + (y*w + x) * cpad * elem_bytes. Padded channels are don't-care.
+struct DeviceTensor {
+  uint32_t addr = 0;
+  Shape shape;
+  int cpad = 0;
+  unsigned elem_bytes = 1;
+  bool is_signed = true;
+
+  size_t pixel_bytes() const { return size_t(cpad) * elem_bytes; }
+  size_t bytes() const { return size_t(shape.h) * shape.w * pixel_bytes(); }
+};
+
+/// Writes an unpadded HWC QTensor into a device tensor (padded channels are written as 0).
+void write_tensor(Device& dev, const DeviceTensor& t, const QTensor& q);
+/// Reads a byte tensor back (padded channels dropped).
+QTensor read_tensor(Device& dev, const DeviceTensor& t);
+/// Reads an int32 tensor (elem_bytes == 4) back as HWC values (padded channels dropped).
+std::vector<int32_t> read_tensor_i32(Device& dev, const DeviceTensor& t);
+
+/// Bytes placed in device memory before a run (packed weights, PBUF parameters).
+struct Blob {
+  uint32_t addr = 0;
+  std::vector<uint8_t> bytes;
+};
+
+struct LayerInfo {
+  std::string name;
+  uint64_t macs = 0;             // useful multiply-accumulates (0 for pool / add)
+  uint32_t first_cmd = 0;        // commands [first_cmd, last_cmd] belong to the layer
+  uint32_t last_cmd = 0;
+  std::string plan;              // tiling summary, e.g. "tiles 8x28 ..."
+};
+
+struct Program {
+  std::vector<isa::Command> cmds;  // ends with FINISH
+  std::vector<Blob> constants;
+  uint32_t cmd_addr = 0;           // where load_program() puts cmds (32-byte aligned)
+  std::vector<LayerInfo> layers;
+};
+
+/// Builds one command stream. Tensors and constants are bump-allocated inside
+/// [mem_base, mem_base + mem_size); every method throws std::runtime_error naming the layer when
+/// the layer cannot be tiled for the configuration (or std::invalid_argument for inconsistent
+/// arguments).
+class ProgramBuilder {
+ public:
+  ProgramBuilder(const HwConfig& cfg, uint32_t mem_base, size_t mem_size);
+  ~ProgramBuilder();
+  ProgramBuilder(const ProgramBuilder&) = delete;
+  ProgramBuilder& operator=(const ProgramBuilder&) = delete;
+
+  const HwConfig& config() const;
+
+  /// A tensor of the given shape; elem_bytes 1 (quantized) or 4 (int32 accumulators).
+  DeviceTensor alloc_tensor(Shape shape, bool is_signed, unsigned elem_bytes = 1);
+
+  /// Convolution, depthwise (groups == in.c == out_c) or fully connected (a 1x1 convolution).
+  /// layer.requant == false: out must be an int32 tensor (elem_bytes 4) and receives the raw
+  /// accumulators.
+  void conv(const ConvLayer& layer, const DeviceTensor& in, const DeviceTensor& out);
+  void pool(const PoolLayer& layer, const DeviceTensor& in, const DeviceTensor& out);
+  void add(const AddLayer& layer, const DeviceTensor& a, const DeviceTensor& b,
+           const DeviceTensor& out);
+
+  /// Appends FINISH, places the command stream and returns the program. The builder is spent.
+  Program finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes the constants and the command stream into device memory.
+void load_program(Device& dev, const Program& prog);
+
+/// Runs a loaded program and throws std::runtime_error when it does not finish cleanly.
+RunResult run_program(Device& dev, const Program& prog, std::chrono::milliseconds timeout);
+
+/// One readable line per command: index, opcode, dependency flags and fields.
+std::string disassemble(const Program& prog);
+std::string disassemble(const isa::Command& cmd);
+
+/// Rough timing of a command stream on the RTL (docs/compiler.md "Performance estimate"): each
+/// unit executes its commands in order, honouring the tokens; LOAD / STORE take
+/// dram_latency + rows * row_overhead + bytes / axi_data_bytes cycles, CONV
+/// kh*kw*cg*out_h*out_w + 2N cycles, POOL and ADD one cycle per output word and window position.
+struct Estimate {
+  uint64_t cycles = 0;       // until the last command completes
+  uint64_t mac_cycles = 0;   // sum of kh*kw*cg*out_h*out_w over CONVs (MAC_ACTIVE)
+  uint64_t load_bytes = 0;
+  uint64_t store_bytes = 0;
+};
+Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latency = 100,
+                  unsigned row_overhead = 2);
+
+}  // namespace tessera

@@ -1,0 +1,234 @@
+// Compiler helpers that only use the public interface: tensor I/O, program loading,
+// disassembly and the timing estimate (docs/compiler.md).
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "tessera/compiler.hpp"
+
+namespace tessera {
+
+namespace {
+
+void check_tensor(const DeviceTensor& t, Shape s) {
+  if (!(t.shape == s))
+    throw std::invalid_argument("tensor shape mismatch: device tensor " +
+                                std::to_string(t.shape.h) + "x" + std::to_string(t.shape.w) +
+                                "x" + std::to_string(t.shape.c) + ", host tensor " +
+                                std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+                                std::to_string(s.c));
+}
+
+}  // namespace
+
+void write_tensor(Device& dev, const DeviceTensor& t, const QTensor& q) {
+  check_tensor(t, q.shape);
+  if (t.elem_bytes != 1) throw std::invalid_argument("write_tensor: not a byte tensor");
+  std::vector<uint8_t> buf(t.bytes(), 0);
+  const size_t pixels = size_t(q.shape.h) * q.shape.w;
+  for (size_t p = 0; p < pixels; ++p)
+    std::copy_n(q.data.data() + p * q.shape.c, q.shape.c, buf.data() + p * t.cpad);
+  dev.write(t.addr, buf.data(), buf.size());
+}
+
+QTensor read_tensor(Device& dev, const DeviceTensor& t) {
+  if (t.elem_bytes != 1) throw std::invalid_argument("read_tensor: not a byte tensor");
+  std::vector<uint8_t> buf(t.bytes());
+  dev.read(t.addr, buf.data(), buf.size());
+  QTensor q(t.shape, t.is_signed);
+  const size_t pixels = size_t(t.shape.h) * t.shape.w;
+  for (size_t p = 0; p < pixels; ++p)
+    std::copy_n(buf.data() + p * t.cpad, t.shape.c, q.data.data() + p * t.shape.c);
+  return q;
+}
+
+std::vector<int32_t> read_tensor_i32(Device& dev, const DeviceTensor& t) {
+  if (t.elem_bytes != 4) throw std::invalid_argument("read_tensor_i32: not an int32 tensor");
+  std::vector<uint8_t> buf(t.bytes());
+  dev.read(t.addr, buf.data(), buf.size());
+  std::vector<int32_t> v(t.shape.elems());
+  const size_t pixels = size_t(t.shape.h) * t.shape.w;
+  for (size_t p = 0; p < pixels; ++p)
+    for (int c = 0; c < t.shape.c; ++c) {
+      const uint8_t* b = buf.data() + (p * t.cpad + c) * 4;
+      v[p * t.shape.c + c] =
+          int32_t(uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24);
+    }
+  return v;
+}
+
+void load_program(Device& dev, const Program& prog) {
+  for (const Blob& b : prog.constants)
+    if (!b.bytes.empty()) dev.write(b.addr, b.bytes.data(), b.bytes.size());
+  std::vector<uint8_t> bytes(prog.cmds.size() * isa::kCmdBytes);
+  for (size_t i = 0; i < prog.cmds.size(); ++i)
+    for (unsigned w = 0; w < 8; ++w)
+      for (unsigned k = 0; k < 4; ++k)
+        bytes[i * isa::kCmdBytes + w * 4 + k] = uint8_t(prog.cmds[i][w] >> (8 * k));
+  dev.write(prog.cmd_addr, bytes.data(), bytes.size());
+}
+
+RunResult run_program(Device& dev, const Program& prog, std::chrono::milliseconds timeout) {
+  RunResult r = dev.run(prog.cmd_addr, uint32_t(prog.cmds.size()), timeout);
+  if (!r.ok()) {
+    std::string where;
+    if (r.error != isa::Error::kNone && r.err_info < prog.cmds.size())
+      where = ": " + disassemble(prog.cmds[r.err_info]);
+    throw std::runtime_error(dev.name() + ": program did not finish: " + r.describe() + where);
+  }
+  return r;
+}
+
+std::string disassemble(const isa::Command& c) {
+  std::ostringstream os;
+  const isa::Deps d = isa::get_deps(c);
+  const auto op = isa::Opcode(isa::get(c, isa::field::kOpcode));
+  std::string flags;
+  if (d.pop_prev) flags += " pop_prev";
+  if (d.pop_next) flags += " pop_next";
+  if (d.push_prev) flags += " push_prev";
+  if (d.push_next) flags += " push_next";
+  char buf[400];
+  switch (op) {
+    case isa::Opcode::kLoad: {
+      const auto l = isa::LoadCmd::decode(c);
+      static const char* kBufs[] = {"ABUF", "WBUF", "PBUF", "?"};
+      std::snprintf(buf, sizeof buf,
+                    "LOAD   %s[%u] <- 0x%08x x%u y%u/%u z%u/%u", kBufs[l.buf & 3], l.sram_addr,
+                    l.dram_addr, l.x_len, l.y_len, l.y_stride, l.z_len, l.z_stride);
+      break;
+    }
+    case isa::Opcode::kStore: {
+      const auto s = isa::StoreCmd::decode(c);
+      std::snprintf(buf, sizeof buf, "STORE  %s[%u] -> 0x%08x x%u y%u/%u z%u/%u",
+                    s.buf == 0 ? "OBUF" : "ACC", s.sram_addr, s.dram_addr, s.x_len, s.y_len,
+                    s.y_stride, s.z_len, s.z_stride);
+      break;
+    }
+    case isa::Opcode::kConv: {
+      const auto v = isa::ConvCmd::decode(c);
+      std::snprintf(buf, sizeof buf,
+                    "CONV   a%u w%u p%u acc%u o%u/%u in %ux%u cg%u k%ux%u s%ux%u d%ux%u pad %u,%u "
+                    "out %ux%u%s%s zp a%u o%u clamp %u..%u%s%s%s",
+                    v.abuf_addr, v.wbuf_addr, v.pbuf_addr, v.acc_addr, v.obuf_addr,
+                    v.obuf_stride, v.in_h, v.in_w, v.cg, v.kh, v.kw, v.stride_h, v.stride_w,
+                    v.dil_h, v.dil_w, v.pad_top, v.pad_left, v.out_h, v.out_w,
+                    v.accumulate ? " accumulate" : "", v.requant ? " requant" : "", v.act_zp,
+                    v.out_zp, v.clamp_min, v.clamp_max, v.act_signed ? " s8a" : " u8a",
+                    v.wgt_signed ? " s8w" : " u8w", v.out_signed ? " s8o" : " u8o");
+      break;
+    }
+    case isa::Opcode::kPool: {
+      const auto v = isa::PoolCmd::decode(c);
+      std::snprintf(buf, sizeof buf,
+                    "POOL   %s a%u o%u in %ux%u cg%u k%ux%u s%ux%u pad %u,%u out %ux%u%s "
+                    "zp %u->%u mult %u shift %u",
+                    v.avg ? "avg" : "max", v.abuf_addr, v.obuf_addr, v.in_h, v.in_w, v.cg, v.kh,
+                    v.kw, v.stride_h, v.stride_w, v.pad_top, v.pad_left, v.out_h, v.out_w,
+                    v.data_signed ? " s8" : " u8", v.in_zp, v.out_zp, v.mult, v.shift);
+      break;
+    }
+    case isa::Opcode::kAdd: {
+      const auto v = isa::AddCmd::decode(c);
+      std::snprintf(buf, sizeof buf,
+                    "ADD    a%u b%u o%u len %u%s zp %u,%u->%u mult %d,%d shift %u clamp %u..%u",
+                    v.a_addr, v.b_addr, v.obuf_addr, v.len, v.data_signed ? " s8" : " u8", v.a_zp,
+                    v.b_zp, v.out_zp, int32_t(v.a_mult), int32_t(v.b_mult), v.shift, v.clamp_min,
+                    v.clamp_max);
+      break;
+    }
+    case isa::Opcode::kFinish: std::snprintf(buf, sizeof buf, "FINISH"); break;
+    default: std::snprintf(buf, sizeof buf, "ILLEGAL opcode %u", unsigned(op)); break;
+  }
+  os << buf << flags;
+  return os.str();
+}
+
+std::string disassemble(const Program& prog) {
+  std::ostringstream os;
+  size_t layer = 0;
+  for (size_t i = 0; i < prog.cmds.size(); ++i) {
+    while (layer < prog.layers.size() && prog.layers[layer].first_cmd == i) {
+      os << "# layer " << prog.layers[layer].name << ": " << prog.layers[layer].plan << "\n";
+      ++layer;
+    }
+    char idx[32];
+    std::snprintf(idx, sizeof idx, "%5zu  ", i);
+    os << idx << disassemble(prog.cmds[i]) << "\n";
+  }
+  return os.str();
+}
+
+Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latency,
+                  unsigned row_overhead) {
+  // Unit 0 load, 1 compute, 2 store; counters l2c, c2l, c2s, s2c as in docs/isa.md.
+  enum { kL2C, kC2L, kC2S, kS2C };
+  std::vector<uint64_t> pushes[4];
+  size_t popped[4] = {0, 0, 0, 0};
+  uint64_t unit_free[3] = {0, 0, 0};
+  Estimate e;
+  const unsigned n = cfg.array_dim;
+  const unsigned axi = std::max(1u, cfg.axi_data_bytes);
+  for (const isa::Command& c : prog.cmds) {
+    const auto op = isa::Opcode(isa::get(c, isa::field::kOpcode));
+    const isa::Deps d = isa::get_deps(c);
+    int unit = 1, pop_p = -1, pop_n = -1, push_p = -1, push_n = -1;
+    uint64_t dur = 0;
+    if (op == isa::Opcode::kLoad) {
+      unit = 0;
+      pop_n = kC2L;
+      push_n = kL2C;
+      const auto l = isa::LoadCmd::decode(c);
+      const uint64_t el = l.buf == 2 ? cfg.wide_bytes() : cfg.vec_bytes();
+      const uint64_t bytes = uint64_t(l.x_len) * l.y_len * l.z_len * el;
+      e.load_bytes += bytes;
+      dur = dram_latency + uint64_t(l.y_len) * l.z_len * row_overhead + (bytes + axi - 1) / axi;
+    } else if (op == isa::Opcode::kStore) {
+      unit = 2;
+      pop_p = kC2S;
+      push_p = kS2C;
+      const auto s = isa::StoreCmd::decode(c);
+      const uint64_t el = s.buf == 1 ? cfg.wide_bytes() : cfg.vec_bytes();
+      const uint64_t bytes = uint64_t(s.x_len) * s.y_len * s.z_len * el;
+      e.store_bytes += bytes;
+      dur = dram_latency + uint64_t(s.y_len) * s.z_len * row_overhead + (bytes + axi - 1) / axi;
+    } else if (op == isa::Opcode::kFinish) {
+      e.cycles = std::max({e.cycles, unit_free[0], unit_free[1], unit_free[2]});
+      continue;
+    } else {
+      pop_p = kL2C;
+      pop_n = kS2C;
+      push_p = kC2L;
+      push_n = kC2S;
+      if (op == isa::Opcode::kConv) {
+        const auto v = isa::ConvCmd::decode(c);
+        const uint64_t mac = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w;
+        e.mac_cycles += mac;
+        dur = mac + 2 * n;
+      } else if (op == isa::Opcode::kPool) {
+        const auto v = isa::PoolCmd::decode(c);
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8;
+      } else {
+        dur = isa::AddCmd::decode(c).len + 8;
+      }
+    }
+    uint64_t start = unit_free[unit];
+    auto pop = [&](int ctr) {
+      if (ctr < 0) return;
+      // A pop whose push comes later in the stream is not modelled (it does not start earlier).
+      if (popped[ctr] < pushes[ctr].size()) start = std::max(start, pushes[ctr][popped[ctr]]);
+      ++popped[ctr];
+    };
+    if (d.pop_prev) pop(pop_p);
+    if (d.pop_next) pop(pop_n);
+    const uint64_t end = start + dur;
+    unit_free[unit] = end;
+    if (d.push_prev && push_p >= 0) pushes[push_p].push_back(end);
+    if (d.push_next && push_n >= 0) pushes[push_n].push_back(end);
+    e.cycles = std::max(e.cycles, end);
+  }
+  return e;
+}
+
+}  // namespace tessera
