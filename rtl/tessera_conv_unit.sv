@@ -1,0 +1,541 @@
+// CONV on the weight-stationary PE array (docs/isa.md, docs/architecture.md). Owns the array, the
+// accumulator memory ACC (one 32-bit tessera_sram per output lane) and the output pipeline.
+//
+// Schedule. The weight tiles (ky, kx, g) are the outer loop and the output pixels the inner one:
+// a tile's N WBUF words are written into the PEs' shadow weights, one row per cycle, and then its
+// out_h*out_w activation vectors stream through, one per cycle. Activations and weight rows enter
+// row r of the array r cycles late (the skew), so both wavefronts move down together, and each
+// activation carries the index of the weight buffer it uses. Hence a tile's pixels may start the
+// cycle after its weight load started, and a load may start once the last activation that used
+// the same buffer two tiles earlier has passed column N-1 of row 0 (N-1 cycles after it entered):
+// tiles start every max(out_h*out_w, N) cycles, the N-cycle load hidden behind the previous
+// tile's pixels.
+//
+// Results. Column c's sum for a pixel issued in cycle I leaves the array in cycle I+N+2+c; lane c
+// of ACC is read one cycle earlier (all but the first tile, or with accumulate) and written in
+// that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed. A tile occupies at
+// least N >= 4 cycles and the read-modify-write of a word spans 2, so the next tile's read of a
+// pixel always sees the previous tile's write: there is no hazard even when a tile has a single
+// pixel. On the last tile with requant the sum goes through tessera_requant (3 cycles) instead of
+// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+4.
+module tessera_conv_unit #(
+  parameter int unsigned ArrayDim  = 16,
+  parameter int unsigned AbufWords = 4096,
+  parameter int unsigned WbufWords = 4096,
+  parameter int unsigned AccWords  = 1024,
+  parameter int unsigned ObufWords = 2048,
+  parameter int unsigned PbufWords = 64,
+  localparam int unsigned AbufAw = $clog2(AbufWords),
+  localparam int unsigned WbufAw = $clog2(WbufWords),
+  localparam int unsigned AccAw  = $clog2(AccWords),
+  localparam int unsigned ObufAw = $clog2(ObufWords),
+  localparam int unsigned PbufAw = $clog2(PbufWords)
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  input  logic                    start_i,   // 1-cycle pulse with a CONV command on cmd_i
+  input  logic [255:0]            cmd_i,
+  input  logic                    flush_i,
+  output logic                    busy_o,
+  output logic                    done_o,    // 1-cycle pulse after the last SRAM write
+  output logic                    abuf_rd_en_o,
+  output logic [AbufAw-1:0]       abuf_rd_addr_o,
+  input  logic [8*ArrayDim-1:0]   abuf_rd_data_i,
+  output logic                    wbuf_rd_en_o,
+  output logic [WbufAw-1:0]       wbuf_rd_addr_o,
+  input  logic [8*ArrayDim-1:0]   wbuf_rd_data_i,
+  output logic                    pbuf_rd_en_o,
+  output logic [PbufAw-1:0]       pbuf_rd_addr_o,
+  input  logic [32*ArrayDim-1:0]  pbuf_rd_data_i,
+  output logic                    obuf_wr_en_o,
+  output logic [ObufAw-1:0]       obuf_wr_addr_o,
+  output logic [8*ArrayDim-1:0]   obuf_wr_data_o,
+  input  logic                    acc_ext_rd_req_i,
+  input  logic [AccAw-1:0]        acc_ext_rd_addr_i,
+  output logic                    acc_ext_rd_gnt_o,
+  output logic [32*ArrayDim-1:0]  acc_ext_rd_data_o,
+  output logic                    mac_active_o
+);
+
+  localparam int unsigned N        = ArrayDim;
+  localparam int unsigned RowW     = $clog2(N);
+  localparam int unsigned CntW     = $clog2(N);
+  localparam int unsigned RqLat    = 3;            // tessera_requant latency
+  // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
+  localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
+  localparam int unsigned CtrlWr   = N + 1;        // + c: lane c adds and writes ACC / requant
+  localparam int unsigned CtrlOb   = 2*N + RqLat;  // deskewed bytes are written to OBUF
+  localparam int unsigned CtrlDepth = CtrlOb + 1;
+  // done_o comes the cycle after the OBUF write of the last pixel.
+  localparam logic [7:0]  DrainCycles = 8'(CtrlOb + 1);
+  localparam int unsigned TileW    = 24;           // kh*kw*cg < 2^24
+
+  typedef enum logic [1:0] {StIdle, StSetup, StRun, StDrain} state_e;
+  state_e state_d, state_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Command fields and per-lane parameters
+  // ---------------------------------------------------------------------------------------------
+  logic              accumulate_q, requant_q, act_signed_q, wgt_signed_q, out_signed_q;
+  logic [7:0]        act_zp_q, out_zp_q, clamp_min_q, clamp_max_q;
+  logic [PbufAw-1:0] pbuf_ptr_q;
+  logic [ObufAw-1:0] obuf_ptr_d, obuf_ptr_q, obuf_stride_q;
+  logic [3:0]        kh_q, kw_q;
+  logic [15:0]       cg_q;
+
+  logic [1:0]        setup_cnt_d, setup_cnt_q;     // PBUF word being read
+  logic              pb_vld_q;
+  logic [1:0]        pb_word_q;                    // PBUF word arriving this cycle
+  logic [32*N-1:0]   bias_q, mult_q;
+  logic [6*N-1:0]    shift_q;
+  logic [8*N-1:0]    wzp_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Address generator (streamer side)
+  // ---------------------------------------------------------------------------------------------
+  logic              gen_ready, gen_step, gen_pad, gen_first_tile, gen_last_tile, gen_last_px;
+  logic [AbufAw-1:0] gen_abuf_addr;
+  logic [AccAw-1:0]  gen_acc_addr;
+
+  tessera_conv_addr_gen #(
+    .AbufAw (AbufAw),
+    .AccAw  (AccAw)
+  ) u_addr_gen (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (start_i && state_q == StIdle),
+    .cmd_i        (cmd_i),
+    .flush_i      (flush_i),
+    .ready_o      (gen_ready),
+    .step_i       (gen_step),
+    .abuf_addr_o  (gen_abuf_addr),
+    .pad_o        (gen_pad),
+    .acc_addr_o   (gen_acc_addr),
+    .first_tile_o (gen_first_tile),
+    .last_tile_o  (gen_last_tile),
+    .last_px_o    (gen_last_px)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Tile scheduling: weight loader and pixel streamer sharing two weight buffers
+  // ---------------------------------------------------------------------------------------------
+  logic              load_start, load_issue, load_buf;
+  logic              lbusy_d, lbusy_q;
+  logic [RowW-1:0]   lrow_d, lrow_q, load_row;
+  logic              lbuf_d, lbuf_q, lcur_d, lcur_q;
+  logic [TileW-1:0]  ltiles_d, ltiles_q;           // tiles still to load
+  logic [WbufAw-1:0] wptr_d, wptr_q;
+  logic [1:0]        inuse_d, inuse_q;             // buffer loaded, its pixels not all issued
+  // per buffer b, bits [b*CntW +: CntW]: cycles until its last activation has left row 0
+  logic [2*CntW-1:0] free_cnt_d, free_cnt_q;
+  logic [1:0]        ahead_d, ahead_q;             // tiles loaded (started) but not started
+  logic              mid_d, mid_q;                 // in the middle of a tile's pixels
+  logic              sbuf_d, sbuf_q;               // buffer of the tile being streamed
+  logic [7:0]        drain_d, drain_q;
+  logic [TileW-1:0]  khkw_cg;                      // tiles of the command
+
+  logic [7:0] khkw;
+  assign khkw    = {4'd0, kh_q} * {4'd0, kw_q};
+  assign khkw_cg = {16'd0, khkw} * {8'd0, cg_q};
+
+  always_comb begin
+    state_d     = state_q;
+    setup_cnt_d = setup_cnt_q;
+    lbusy_d     = lbusy_q;
+    lrow_d      = lrow_q;
+    lbuf_d      = lbuf_q;
+    lcur_d      = lcur_q;
+    ltiles_d    = ltiles_q;
+    wptr_d      = wptr_q;
+    inuse_d     = inuse_q;
+    ahead_d     = ahead_q;
+    mid_d       = mid_q;
+    sbuf_d      = sbuf_q;
+    drain_d     = drain_q;
+    obuf_ptr_d  = obuf_ptr_q;
+    for (int unsigned b = 0; b < 2; b++) begin
+      if (free_cnt_q[b*CntW +: CntW] != '0) begin
+        free_cnt_d[b*CntW +: CntW] = free_cnt_q[b*CntW +: CntW] - CntW'(1);
+      end else begin
+        free_cnt_d[b*CntW +: CntW] = '0;
+      end
+    end
+
+    // Loader: a tile's N rows are read on N consecutive cycles.
+    load_start = (state_q == StRun) && !lbusy_q && (ltiles_q != '0) && !inuse_q[lbuf_q] &&
+                 (free_cnt_q[lbuf_q*CntW +: CntW] == '0);
+    load_issue = load_start || lbusy_q;
+    load_row   = load_start ? '0 : lrow_q;
+    load_buf   = load_start ? lbuf_q : lcur_q;
+    if (load_start) begin
+      lcur_d           = lbuf_q;
+      lbuf_d           = !lbuf_q;
+      inuse_d[lbuf_q]  = 1'b1;
+      ltiles_d         = ltiles_q - TileW'(1);
+    end
+    if (load_issue) begin
+      wptr_d  = wptr_q + WbufAw'(1);
+      lrow_d  = load_row + RowW'(1);
+      lbusy_d = (load_row != RowW'(N - 1));
+    end
+
+    // Streamer: the next tile may start the cycle after its load started.
+    gen_step = (state_q == StRun) && gen_ready && (mid_q || ahead_q != 2'd0);
+    ahead_d  = ahead_q + {1'b0, load_start} - {1'b0, gen_step && !mid_q};
+    if (gen_step) begin
+      mid_d = !gen_last_px;
+      if (gen_last_px) begin
+        // The last activation of this buffer reaches column N-1 of row 0 N-1 cycles from now;
+        // the loader's first row write comes 2 cycles after it starts.
+        inuse_d[sbuf_q]    = 1'b0;
+        free_cnt_d[sbuf_q*CntW +: CntW] = CntW'(N - 2);
+        sbuf_d             = !sbuf_q;
+      end
+    end
+
+    if (obuf_wr_en_o) obuf_ptr_d = obuf_ptr_q + obuf_stride_q;
+
+    done_o = 1'b0;
+    unique case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          state_d     = StSetup;
+          setup_cnt_d = '0;
+          lbusy_d     = 1'b0;
+          lbuf_d      = 1'b0;
+          inuse_d     = '0;
+          ahead_d     = '0;
+          mid_d       = 1'b0;
+          sbuf_d      = 1'b0;
+          wptr_d      = cmd_i[tessera_isa_pkg::ConvWbufAddrLsb +: WbufAw];
+          obuf_ptr_d  = cmd_i[tessera_isa_pkg::ConvObufAddrLsb +: ObufAw];
+          free_cnt_d  = '0;
+        end
+      end
+      StSetup: begin
+        // Three PBUF reads; the last word arrives in the first StRun cycle, before the first
+        // WBUF word (which needs the weight zero points) does.
+        setup_cnt_d = setup_cnt_q + 2'd1;
+        if (setup_cnt_q == 2'd0) ltiles_d = khkw_cg;
+        if (setup_cnt_q == 2'd2) state_d = StRun;
+      end
+      StRun: begin
+        if (gen_step && gen_last_px && gen_last_tile) begin
+          state_d = StDrain;
+          drain_d = DrainCycles - 8'd1;
+        end
+      end
+      StDrain: begin
+        drain_d = drain_q - 8'd1;
+        if (drain_q == 8'd0) begin
+          state_d = StIdle;
+          done_o  = 1'b1;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+
+    if (flush_i) begin
+      state_d = StIdle;
+      lbusy_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q     <= StIdle;
+      setup_cnt_q <= '0;
+      lbusy_q     <= 1'b0;
+      lrow_q      <= '0;
+      lbuf_q      <= 1'b0;
+      lcur_q      <= 1'b0;
+      ltiles_q    <= '0;
+      wptr_q      <= '0;
+      inuse_q     <= '0;
+      free_cnt_q  <= '0;
+      ahead_q     <= '0;
+      mid_q       <= 1'b0;
+      sbuf_q      <= 1'b0;
+      drain_q     <= '0;
+      obuf_ptr_q  <= '0;
+    end else begin
+      state_q     <= state_d;
+      setup_cnt_q <= setup_cnt_d;
+      lbusy_q     <= lbusy_d;
+      lrow_q      <= lrow_d;
+      lbuf_q      <= lbuf_d;
+      lcur_q      <= lcur_d;
+      ltiles_q    <= ltiles_d;
+      wptr_q      <= wptr_d;
+      inuse_q     <= inuse_d;
+      free_cnt_q  <= free_cnt_d;
+      ahead_q     <= ahead_d;
+      mid_q       <= mid_d;
+      sbuf_q      <= sbuf_d;
+      drain_q     <= drain_d;
+      obuf_ptr_q  <= obuf_ptr_d;
+    end
+  end
+
+
+  always_ff @(posedge clk_i) begin
+    if (state_q == StIdle && start_i) begin
+      accumulate_q  <= cmd_i[tessera_isa_pkg::ConvAccumulateLsb];
+      requant_q     <= cmd_i[tessera_isa_pkg::ConvRequantLsb];
+      act_signed_q  <= cmd_i[tessera_isa_pkg::ConvActSignedLsb];
+      wgt_signed_q  <= cmd_i[tessera_isa_pkg::ConvWgtSignedLsb];
+      out_signed_q  <= cmd_i[tessera_isa_pkg::ConvOutSignedLsb];
+      act_zp_q      <= cmd_i[tessera_isa_pkg::ConvActZpLsb +: tessera_isa_pkg::ConvActZpW];
+      out_zp_q      <= cmd_i[tessera_isa_pkg::ConvOutZpLsb +: tessera_isa_pkg::ConvOutZpW];
+      clamp_min_q   <= cmd_i[tessera_isa_pkg::ConvClampMinLsb +: tessera_isa_pkg::ConvClampMinW];
+      clamp_max_q   <= cmd_i[tessera_isa_pkg::ConvClampMaxLsb +: tessera_isa_pkg::ConvClampMaxW];
+      pbuf_ptr_q    <= cmd_i[tessera_isa_pkg::ConvPbufAddrLsb +: PbufAw];
+      obuf_stride_q <= cmd_i[tessera_isa_pkg::ConvObufStrideLsb +: ObufAw];
+      kh_q          <= cmd_i[tessera_isa_pkg::ConvKhLsb +: tessera_isa_pkg::ConvKhW];
+      kw_q          <= cmd_i[tessera_isa_pkg::ConvKwLsb +: tessera_isa_pkg::ConvKwW];
+      cg_q          <= cmd_i[tessera_isa_pkg::ConvCgLsb +: tessera_isa_pkg::ConvCgW];
+    end
+  end
+
+  // PBUF: words pbuf_addr + 0, 1, 2 in the three StSetup cycles.
+  assign pbuf_rd_en_o   = (state_q == StSetup);
+  assign pbuf_rd_addr_o = pbuf_ptr_q + PbufAw'(setup_cnt_q);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      pb_vld_q <= 1'b0;
+    end else begin
+      pb_vld_q <= pbuf_rd_en_o && !flush_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    pb_word_q <= setup_cnt_q;
+    if (pb_vld_q && pb_word_q == 2'd0) bias_q <= pbuf_rd_data_i;
+    if (pb_vld_q && pb_word_q == 2'd1) mult_q <= pbuf_rd_data_i;
+    if (pb_vld_q && pb_word_q == 2'd2) begin
+      for (int unsigned c = 0; c < N; c++) begin
+        shift_q[6*c +: 6] <= pbuf_rd_data_i[32*c +: 6];
+        wzp_q[8*c +: 8]   <= pbuf_rd_data_i[32*c + 8 +: 8];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Weight path: WBUF word -> w - wzp[c] -> PE shadow weights of row load_row
+  // ---------------------------------------------------------------------------------------------
+  assign wbuf_rd_en_o   = load_issue;
+  assign wbuf_rd_addr_o = wptr_q;
+
+  logic            l1_vld_q, l1_buf_q;
+  logic [RowW-1:0] l1_row_q;
+  logic            wgt_we_q, wgt_buf_q;
+  logic [RowW-1:0] wgt_row_q;
+  logic [9*N-1:0]  wgt_d, wgt_q;
+
+  always_comb begin
+    for (int unsigned c = 0; c < N; c++) begin
+      logic [8:0] w9, z9;
+      w9 = {wgt_signed_q && wbuf_rd_data_i[8*c + 7], wbuf_rd_data_i[8*c +: 8]};
+      z9 = {wgt_signed_q && wzp_q[8*c + 7], wzp_q[8*c +: 8]};
+      wgt_d[9*c +: 9] = w9 - z9;  // exact: both are in [-128, 255] of the same type
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      l1_vld_q <= 1'b0;
+      wgt_we_q <= 1'b0;
+    end else begin
+      l1_vld_q <= load_issue && !flush_i;
+      wgt_we_q <= l1_vld_q && !flush_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    l1_row_q  <= load_row;
+    l1_buf_q  <= load_buf;
+    wgt_row_q <= l1_row_q;
+    wgt_buf_q <= l1_buf_q;
+    wgt_q     <= wgt_d;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Activation path: ABUF word (or padding) -> a - act_zp -> row skew -> array
+  // ---------------------------------------------------------------------------------------------
+  logic           s1_issue_q, s1_use_q, s1_buf_q;
+  logic [9*N-1:0] act_vec;
+  logic [9*N-1:0] act_skewed;
+  logic [N-1:0]   act_buf_skewed;
+
+  assign abuf_rd_en_o   = gen_step && !gen_pad;
+  assign abuf_rd_addr_o = gen_abuf_addr;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      s1_issue_q <= 1'b0;
+      s1_use_q   <= 1'b0;
+    end else begin
+      s1_issue_q <= gen_step && !flush_i;
+      s1_use_q   <= gen_step && !gen_pad && !flush_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    s1_buf_q <= sbuf_q;
+  end
+
+  assign mac_active_o = s1_issue_q;
+
+  always_comb begin
+    for (int unsigned r = 0; r < N; r++) begin
+      logic [8:0] a9, z9;
+      a9 = {act_signed_q && abuf_rd_data_i[8*r + 7], abuf_rd_data_i[8*r +: 8]};
+      z9 = {act_signed_q && act_zp_q[7], act_zp_q};
+      // Padding and idle cycles feed 0, i.e. a = act_zp.
+      act_vec[9*r +: 9] = s1_use_q ? a9 - z9 : 9'd0;
+    end
+  end
+
+  for (genvar r = 0; r < N; r++) begin : g_skew
+    tessera_conv_delay #(
+      .Width (10),
+      .Depth (r + 1)
+    ) u_skew (
+      .clk_i (clk_i),
+      .d_i   ({s1_buf_q, act_vec[9*r +: 9]}),
+      .q_o   ({act_buf_skewed[r], act_skewed[9*r +: 9]})
+    );
+  end
+
+  logic [32*N-1:0] psum;
+
+  tessera_pe_array #(
+    .Rows (N),
+    .Cols (N)
+  ) u_array (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .act_i     (act_skewed),
+    .act_buf_i (act_buf_skewed),
+    .wgt_we_i  (wgt_we_q),
+    .wgt_row_i (wgt_row_q),
+    .wgt_buf_i (wgt_buf_q),
+    .wgt_i     (wgt_q),
+    .psum_o    (psum)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Control pipeline: which ACC word each lane reads / writes, and what to do with the sum
+  // ---------------------------------------------------------------------------------------------
+  localparam int unsigned CtrlW = AccAw + 3;  // {rd, wr, rq, acc address}
+  logic [CtrlDepth-1:0] ctrl_vld_q;
+  logic [CtrlDepth*CtrlW-1:0] ctrl_q;  // stage k: bits [k*CtrlW +: CtrlW]
+  logic [CtrlW-1:0]     ctrl_in;
+
+  assign ctrl_in = {accumulate_q || !gen_first_tile,   // rd: add to what ACC holds
+                    !(requant_q && gen_last_tile),     // wr: the sum goes back to ACC
+                    requant_q && gen_last_tile,        // rq: the sum goes to OBUF
+                    gen_acc_addr};
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || flush_i) begin
+      ctrl_vld_q <= '0;
+    end else begin
+      ctrl_vld_q <= {ctrl_vld_q[CtrlDepth-2:0], gen_step};
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    ctrl_q <= {ctrl_q[(CtrlDepth-1)*CtrlW-1:0], ctrl_in};
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // ACC lanes, requantization and OBUF
+  // ---------------------------------------------------------------------------------------------
+  logic [N-1:0]   lane_rd_int;
+  logic           ext_gnt;
+  logic [8*N-1:0] obuf_bytes;
+
+  for (genvar c = 0; c < N; c++) begin : g_lane
+    logic             rd_en, wr_en, add_acc;
+    logic [AccAw-1:0] rd_addr;
+    logic [31:0]      rd_data, sum;
+    logic [7:0]       rq_byte;
+    logic [CtrlW-1:0] crd, cwr;
+
+    assign crd            = ctrl_q[(CtrlRd + c)*CtrlW +: CtrlW];
+    assign cwr            = ctrl_q[(CtrlWr + c)*CtrlW +: CtrlW];
+    assign lane_rd_int[c] = ctrl_vld_q[CtrlRd + c] && crd[AccAw + 2];
+    assign rd_en          = lane_rd_int[c] || ext_gnt;
+    assign rd_addr        = lane_rd_int[c] ? crd[AccAw-1:0] : acc_ext_rd_addr_i;
+    assign add_acc        = cwr[AccAw + 2];
+    assign sum            = psum[32*c +: 32] + (add_acc ? rd_data : 32'd0);
+    assign wr_en          = ctrl_vld_q[CtrlWr + c] && cwr[AccAw + 1];
+
+    tessera_sram #(
+      .Width (32),
+      .Depth (AccWords)
+    ) u_acc (
+      .clk_i     (clk_i),
+      .wr_en_i   (wr_en),
+      .wr_addr_i (cwr[AccAw-1:0]),
+      .wr_data_i (sum),
+      .rd_en_i   (rd_en),
+      .rd_addr_i (rd_addr),
+      .rd_data_o (rd_data)
+    );
+
+    assign acc_ext_rd_data_o[32*c +: 32] = rd_data;
+
+    tessera_requant u_requant (
+      .clk_i        (clk_i),
+      .acc_i        (sum),
+      .bias_i       (bias_q[32*c +: 32]),
+      .mult_i       (mult_q[32*c +: 32]),
+      .shift_i      (shift_q[6*c +: 6]),
+      .out_zp_i     (out_zp_q),
+      .clamp_min_i  (clamp_min_q),
+      .clamp_max_i  (clamp_max_q),
+      .out_signed_i (out_signed_q),
+      .out_o        (rq_byte)
+    );
+
+    // Lane c's byte is ready N-1-c cycles before lane N-1's.
+    tessera_conv_delay #(
+      .Width (8),
+      .Depth (N - 1 - c)
+    ) u_deskew (
+      .clk_i (clk_i),
+      .d_i   (rq_byte),
+      .q_o   (obuf_bytes[8*c +: 8])
+    );
+  end
+
+  // The store unit reads ACC only in cycles in which no lane needs its read port.
+  assign ext_gnt          = acc_ext_rd_req_i && (lane_rd_int == '0);
+  assign acc_ext_rd_gnt_o = ext_gnt;
+
+  logic [CtrlW-1:0] cob;
+  assign cob            = ctrl_q[CtrlOb*CtrlW +: CtrlW];
+  assign obuf_wr_en_o   = ctrl_vld_q[CtrlOb] && cob[AccAw];
+  assign obuf_wr_addr_o = obuf_ptr_q;
+  assign obuf_wr_data_o = obuf_bytes;
+
+  assign busy_o = (state_q != StIdle);
+
+  logic unused_bits;
+  assign unused_bits = ^{cmd_i, cob[AccAw+2:AccAw+1], cob[AccAw-1:0]};
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (N >= 4 && N <= 32 && (N & (N - 1)) == 0)
+      else $error("tessera_conv_unit: ArrayDim must be a power of two in 4..32");
+    assert (AbufWords >= 2 && AbufWords <= 65536 && WbufWords >= 2 && WbufWords <= 65536 &&
+            AccWords >= 2 && AccWords <= 65536 && ObufWords >= 2 && ObufWords <= 65536 &&
+            PbufWords >= 4 && PbufWords <= 65536)
+      else $error("tessera_conv_unit: buffer depths must be in 2..65536 (PBUF 4..65536)");
+  end
+`endif
+
+endmodule

@@ -1,0 +1,198 @@
+// Command fetch: reads commands 0 .. CMD_COUNT-1 (32 bytes each) from CMD_BASE through the read
+// engine, one burst per command, up to Depth commands ahead of the dispatcher. Buffer space is
+// reserved when a read is issued, so returning beats are always accepted.
+// Faults are delivered in order with the command they belong to (ERR_INFO = its index): a command
+// whose fetch lies outside the window is not read; once all earlier reads are back an entry
+// carrying ADDR_WINDOW takes its place and fetching stops. A read error marks its entry AXI_RESP.
+// A command stream that ends in FINISH before such an entry is reached never reports it.
+module tessera_fetch #(
+  parameter int unsigned DataW = 128,
+  parameter int unsigned Depth = 8
+) (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic         start_i,      // begin fetching (cmd_base etc. sampled now)
+  input  logic         stop_i,       // stop issuing, discard data and buffered commands
+  input  logic [31:0]  cmd_base_i,
+  input  logic [31:0]  cmd_count_i,
+  input  logic [31:0]  win_base_i,
+  input  logic [31:0]  win_size_i,
+  // bursts to the read engine
+  output logic         br_valid_o,
+  input  logic         br_ready_i,
+  output logic [31:0]  br_addr_o,
+  output logic [7:0]   br_len_o,
+  // R beats from the read engine
+  input  logic         r_valid_i,
+  output logic         r_ready_o,
+  input  logic [DataW-1:0] r_data_i,
+  input  logic         r_err_i,
+  // commands to the dispatcher, in order
+  output logic         cmd_valid_o,
+  input  logic         cmd_ready_i,
+  output logic [255:0] cmd_o,
+  output logic [3:0]   cmd_err_o,    // ErrNone, ErrAxiResp or ErrAddrWindow
+  output logic         busy_o        // reads in flight
+);
+
+  localparam int unsigned BeatB    = DataW / 8;
+  localparam int unsigned BeatL    = $clog2(BeatB);
+  localparam int unsigned CmdBeats = (BeatB >= 32) ? 1 : 32 / BeatB;
+  localparam int unsigned Cw       = $clog2(Depth + 1);
+  localparam int unsigned Bw       = $clog2(CmdBeats + 1);
+
+  localparam logic [3:0] ErrNoneW       = 4'(tessera_isa_pkg::ErrNone);
+  localparam logic [3:0] ErrAxiRespW    = 4'(tessera_isa_pkg::ErrAxiResp);
+  localparam logic [3:0] ErrAddrWindowW = 4'(tessera_isa_pkg::ErrAddrWindow);
+
+
+  logic          active_d, active_q;
+  logic          win_fault_d, win_fault_q;     // the next command lies outside the window
+  logic          win_sent_d, win_sent_q;
+  logic [31:0]   left_d, left_q;               // commands still to issue
+  logic [39:0]   iss_addr_d, iss_addr_q;       // byte address of the next command to issue
+  logic [31:0]   rx_addr_d, rx_addr_q;         // byte address of the command being received
+  logic [Cw-1:0] infl_d, infl_q;               // issued, not yet received
+  logic [Bw-1:0] rx_beat_d, rx_beat_q;
+  logic          rx_err_d, rx_err_q;
+  logic [32:0]   win_lo, win_hi;
+  logic [40:0]   iss_end;
+  logic          in_window, can_issue, br_fire, rx_fire, rx_done;
+  logic [255:0]  rx_cmd;
+  logic          fifo_push, fifo_ready;
+  logic [259:0]  fifo_in, fifo_out;
+  logic [Cw-1:0] fifo_cnt;
+
+  assign win_lo    = {1'b0, win_base_i};
+  assign win_hi    = {1'b0, win_base_i} + {1'b0, win_size_i};
+  assign iss_end   = {1'b0, iss_addr_q} + 41'd32;
+  // The window is sampled live: the dispatcher holds the registers' values for the whole run.
+  assign in_window = ({8'd0, win_lo} <= {1'b0, iss_addr_q}) && (iss_end <= {8'd0, win_hi}) &&
+                     (iss_end <= 41'h1_0000_0000);
+  assign can_issue = active_q && !stop_i && (left_q != '0) && !win_fault_q &&
+                     ((32'(fifo_cnt) + 32'(infl_q)) < Depth);
+
+  assign br_valid_o = can_issue && in_window;
+  assign br_addr_o  = {iss_addr_q[31:BeatL], {BeatL{1'b0}}};
+  assign br_len_o   = 8'(CmdBeats - 1);
+  assign br_fire    = br_valid_o && br_ready_i;
+
+  // Beats are always accepted: space was reserved at issue time, or they are being discarded.
+  assign r_ready_o = 1'b1;
+  assign rx_fire   = r_valid_i;
+  assign rx_done   = rx_fire && (rx_beat_q == Bw'(CmdBeats - 1));
+
+  // Command assembly: several beats per command, one beat, or a slot of a wide beat.
+  if (BeatB < 32) begin : g_multi_beat
+    // Earlier beats of the command, shifted down as each new beat arrives on top.
+    logic [255-DataW:0] asm_q;
+    assign rx_cmd = {r_data_i, asm_q};
+    always_ff @(posedge clk_i) begin
+      if (rx_fire) asm_q <= rx_cmd[255:DataW];
+    end
+  end else if (BeatB == 32) begin : g_one_beat
+    assign rx_cmd = r_data_i;
+  end else begin : g_slot
+    logic [BeatL-6:0] slot;
+    assign slot   = rx_addr_q[BeatL-1:5];
+    assign rx_cmd = r_data_i[slot*256 +: 256];
+  end
+
+  always_comb begin
+    active_d    = active_q;
+    win_fault_d = win_fault_q;
+    win_sent_d  = win_sent_q;
+    left_d      = left_q;
+    iss_addr_d  = iss_addr_q;
+    rx_addr_d   = rx_addr_q;
+    infl_d      = infl_q;
+    rx_beat_d   = rx_beat_q;
+    rx_err_d    = rx_err_q;
+    if (start_i) begin
+      active_d    = 1'b1;
+      win_fault_d = 1'b0;
+      win_sent_d  = 1'b0;
+      left_d      = cmd_count_i;
+      iss_addr_d  = {8'd0, cmd_base_i};
+      rx_addr_d   = cmd_base_i;
+      rx_beat_d   = '0;
+      rx_err_d    = 1'b0;
+    end else begin
+      if (stop_i) active_d = 1'b0;
+      if (br_fire) begin
+        left_d     = left_q - 32'd1;
+        iss_addr_d = iss_addr_q + 40'd32;
+      end else if (can_issue && !in_window) begin
+        win_fault_d = 1'b1;
+      end
+      if (rx_fire) begin
+        rx_beat_d = rx_done ? '0 : rx_beat_q + Bw'(1);
+        rx_err_d  = rx_done ? 1'b0 : (rx_err_q || r_err_i);
+        if (rx_done) rx_addr_d = rx_addr_q + 32'd32;
+      end
+      if (fifo_push && !rx_done) win_sent_d = 1'b1;
+    end
+    if (br_fire && !rx_done)      infl_d = infl_q + Cw'(1);
+    else if (!br_fire && rx_done) infl_d = infl_q - Cw'(1);
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      active_q    <= 1'b0;
+      win_fault_q <= 1'b0;
+      win_sent_q  <= 1'b0;
+      left_q      <= '0;
+      iss_addr_q  <= '0;
+      rx_addr_q   <= '0;
+      infl_q      <= '0;
+      rx_beat_q   <= '0;
+      rx_err_q    <= 1'b0;
+    end else begin
+      active_q    <= active_d;
+      win_fault_q <= win_fault_d;
+      win_sent_q  <= win_sent_d;
+      left_q      <= left_d;
+      iss_addr_q  <= iss_addr_d;
+      rx_addr_q   <= rx_addr_d;
+      infl_q      <= infl_d;
+      rx_beat_q   <= rx_beat_d;
+      rx_err_q    <= rx_err_d;
+    end
+  end
+
+  // Received commands, then (once every earlier read is back) the window-fault marker.
+  always_comb begin
+    fifo_push = 1'b0;
+    fifo_in   = {ErrNoneW, rx_cmd};
+    if (active_q && !stop_i) begin
+      if (rx_done) begin
+        fifo_push = 1'b1;
+        fifo_in   = {(rx_err_q || r_err_i) ? ErrAxiRespW : ErrNoneW, rx_cmd};
+      end else if (win_fault_q && !win_sent_q && (infl_q == '0) && fifo_ready) begin
+        fifo_push = 1'b1;
+        fifo_in   = {ErrAddrWindowW, 256'd0};
+      end
+    end
+  end
+
+  tessera_fifo #(
+    .Width (260),
+    .Depth (Depth)
+  ) u_buf (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (start_i || stop_i),
+    .in_valid_i  (fifo_push),
+    .in_ready_o  (fifo_ready),
+    .in_data_i   (fifo_in),
+    .out_valid_o (cmd_valid_o),
+    .out_ready_i (cmd_ready_i),
+    .out_data_o  (fifo_out),
+    .count_o     (fifo_cnt)
+  );
+
+  assign cmd_o     = fifo_out[255:0];
+  assign cmd_err_o = fifo_out[259:256];
+  assign busy_o    = (infl_q != '0);
+
+endmodule

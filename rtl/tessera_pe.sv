@@ -1,0 +1,56 @@
+// One processing element of the weight-stationary array: a 9-bit x 9-bit signed MAC into an
+// int32 partial sum. The weight register is doubled so the next weight tile can be written while
+// the current one is still in use; every activation carries a buffer tag saying which of the two
+// weights it multiplies, so the switch to the next tile travels through the array with the data
+// wavefront instead of needing a global swap at a moment no single cycle can represent.
+module tessera_pe (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // activation entering from the left and leaving to the right (one register per PE)
+  input  logic [8:0]  act_i,       // a - act_zp, signed
+  input  logic        act_buf_i,   // which weight buffer this activation uses
+  output logic [8:0]  act_o,
+  output logic        act_buf_o,
+  // weight write port (shadow buffer, selected by wgt_buf_i)
+  input  logic        wgt_we_i,
+  input  logic        wgt_buf_i,
+  input  logic [8:0]  wgt_i,       // w - wzp[c], signed
+  // partial sum from above, and to below
+  input  logic [31:0] psum_i,
+  output logic [31:0] psum_o
+);
+
+  logic [8:0]  act_q;
+  logic        act_buf_q;
+  logic [31:0] psum_q;
+  logic [8:0]  wgt0_q, wgt1_q;
+  logic signed [17:0] prod;
+
+  // The product of two 9-bit signed values needs 18 bits; it is sign-extended into the int32 sum,
+  // which wraps modulo 2^32 as docs/isa.md specifies.
+  assign prod = $signed(act_i) * $signed(act_buf_i ? wgt1_q : wgt0_q);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      act_q     <= '0;
+      act_buf_q <= 1'b0;
+      psum_q    <= '0;
+    end else begin
+      act_q     <= act_i;
+      act_buf_q <= act_buf_i;
+      psum_q    <= psum_i + {{14{prod[17]}}, prod};
+    end
+  end
+
+  // Weights need no reset: a weight is only ever multiplied by activations of the tile that
+  // loaded it (bubbles carry activation 0).
+  always_ff @(posedge clk_i) begin
+    if (wgt_we_i && !wgt_buf_i) wgt0_q <= wgt_i;
+    if (wgt_we_i &&  wgt_buf_i) wgt1_q <= wgt_i;
+  end
+
+  assign act_o     = act_q;
+  assign act_buf_o = act_buf_q;
+  assign psum_o    = psum_q;
+
+endmodule
