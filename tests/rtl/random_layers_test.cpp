@@ -4,6 +4,7 @@
 // TESSERA_SEED and TESSERA_RANDOM_LAYERS change the seed and the number of layers per kind.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -18,7 +19,7 @@
 namespace tessera {
 namespace {
 
-constexpr unsigned kDefaultLayers = 40;  // per kind (conv, pool, add) and array size
+constexpr unsigned kDefaultLayers = 100;  // per kind (conv, pool, add) and array size
 constexpr size_t kMemSize = size_t(64) << 20;
 
 uint64_t env_or(const char* name, uint64_t fallback) {
@@ -40,6 +41,11 @@ class LayerChecker {
   }
 
   const HwConfig& config() const { return cfg_; }
+  ~LayerChecker() {
+    std::printf("%u layers checked on %s: %llu RTL cycles (%.0f cycles/layer)\n", layers_,
+                rtl_->name().c_str(), (unsigned long long)rtl_cycles_,
+                layers_ ? double(rtl_cycles_) / layers_ : 0.0);
+  }
 
   /// `emit` adds the layer to a ProgramBuilder given the input and output device tensors;
   /// exactly one of expected8 / expected32 is set.
@@ -60,6 +66,10 @@ class LayerChecker {
       const RunResult r =
           dev->run(prog.cmd_addr, uint32_t(prog.cmds.size()), std::chrono::seconds(120));
       ASSERT_TRUE(r.ok()) << dev->name() << ": " << r.describe() << " for " << what;
+      if (dev == rtl_.get()) {
+        ++layers_;
+        rtl_cycles_ += r.counter(isa::Counter::kCycles);
+      }
       const std::string diff =
           expected8 ? first_mismatch(*expected8, read_tensor(*dev, out))
                     : first_mismatch(*expected32, read_tensor_i32(*dev, out), out_shape);
@@ -71,12 +81,12 @@ class LayerChecker {
   std::unique_ptr<RtlDevice> rtl_;
   std::unique_ptr<IsaDevice> isa_;
   HwConfig cfg_;
+  unsigned layers_ = 0;
+  uint64_t rtl_cycles_ = 0;
 };
 
-void run_random_layers(LayerChecker& lc, unsigned count, uint64_t seed) {
-  RandomLayerLimits lim;
-  lim.max_hw = 24;
-  lim.max_c = 48;
+void run_random_layers(LayerChecker& lc, unsigned count, uint64_t seed,
+                       RandomLayerLimits lim = {24, 48}) {
   std::mt19937_64 rng(seed);
   for (unsigned i = 0; i < count && !::testing::Test::HasFatalFailure(); ++i) {
     const ConvLayer conv = random_conv(rng, lc.config(), lim);
@@ -130,6 +140,17 @@ TEST_P(RandomLayers, UnderBackPressureMatchReference) {
   LayerChecker lc(GetParam(), axi);
   run_random_layers(lc, unsigned(env_or("TESSERA_RANDOM_LAYERS", kDefaultLayers)) / 4,
                     env_or("TESSERA_SEED", 1) * 1000 + GetParam());
+}
+
+// Fewer, larger layers: several output tiles, channel groups and weight passes per layer on the
+// RTL's real buffer depths.
+TEST_P(RandomLayers, LargerLayersTileAndMatchReference) {
+  LayerChecker lc(GetParam(), AxiMemConfig{});
+  RandomLayerLimits lim;
+  lim.max_hw = 48;
+  lim.max_c = 72;
+  run_random_layers(lc, unsigned(env_or("TESSERA_RANDOM_LAYERS", kDefaultLayers)) / 10,
+                    env_or("TESSERA_SEED", 1) * 1000 + 500 + GetParam(), lim);
 }
 
 INSTANTIATE_TEST_SUITE_P(Rtl, RandomLayers, ::testing::ValuesIn(RtlDevice::built_array_dims()),
