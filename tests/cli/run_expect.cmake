@@ -1,0 +1,10 @@
+# Runs EXE with ARGS (a ;-list) and requires exit code EXPECT_RC and EXPECT_MSG in its output.
+execute_process(COMMAND ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("exit ${rc}\nstdout: ${out}\nstderr: ${err}")
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "expected exit code ${EXPECT_RC}, got ${rc}")
+endif()
+string(FIND "${out}${err}" "${EXPECT_MSG}" pos)
+if(pos EQUAL -1)
+  message(FATAL_ERROR "'${EXPECT_MSG}' not in the output")
+endif()
