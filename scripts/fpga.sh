@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Open FPGA flows for Tessera: Yosys synthesis (+ nextpnr place-and-route where available).
+#
+#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
+#
+# Parameters of tessera_top come from fpga/<target>/params.env, overridden by --set. The design is
+# synthesized inside fpga/common/tessera_fpga_wrap.sv (a 5-pin serial shim, so it can be placed
+# in a small package) with tessera_top kept as its own module, so the reported LUT/FF/DSP/BRAM
+# numbers are those of tessera_top alone. --breakdown adds a second, unflattened synthesis with a
+# per-module `stat` (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR.
+# Results go to build-fpga/<target>/ (summary.json, stat.txt, synth.log, pnr.log, ...).
+# Single-threaded: every tool runs on one core. docs/fpga.md has the numbers.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+usage() { sed -n '4p' "$0" | sed 's/^#   //'; exit 2; }
+[[ $# -ge 1 ]] || usage
+TARGET=$1; shift
+TDIR=$ROOT/fpga/$TARGET
+[[ -f $TDIR/synth.ys ]] || { echo "fpga.sh: unknown target '$TARGET' (no $TDIR/synth.ys)" >&2; exit 2; }
+
+OUT=$ROOT/build-fpga/$TARGET
+PNR=1
+BREAKDOWN=0
+SYNTH=1
+declare -a SETS=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --set) SETS+=("$2"); shift 2 ;;
+    --no-pnr) PNR=0; shift ;;
+    --pnr-only) SYNTH=0; shift ;;
+    --breakdown) BREAKDOWN=1; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# Parameters: defaults from params.env, then --set overrides (later wins).
+declare -A P=()
+declare -a ORDER=()
+while IFS='=' read -r k v; do
+  k=${k%%#*}; k=${k// /}; v=${v%%#*}; v=${v// /}
+  [[ -n $k ]] || continue
+  [[ -v P[$k] ]] || ORDER+=("$k")
+  P[$k]=$v
+done < <(cat "$TDIR/params.env"; for s in "${SETS[@]+"${SETS[@]}"}"; do echo "$s"; done)
+CHPARAM=""
+for k in "${ORDER[@]}"; do CHPARAM+=" -set $k ${P[$k]}"; done
+
+# Sources in compilation order: the ISA package, other packages, modules, the wrapper.
+SOURCES="$ROOT/rtl/tessera_isa_pkg.sv"
+for f in "$ROOT"/rtl/*_pkg.sv; do [[ $f == */tessera_isa_pkg.sv ]] || SOURCES+=" $f"; done
+for f in "$ROOT"/rtl/*.sv; do [[ $f == *_pkg.sv ]] || SOURCES+=" $f"; done
+SOURCES+=" $ROOT/fpga/common/tessera_fpga_wrap.sv"
+
+cat > "$OUT/read.ys" <<YS
+read_verilog -sv $SOURCES
+chparam$CHPARAM tessera_fpga_wrap
+hierarchy -check -top tessera_fpga_wrap
+setattr -mod -set keep_hierarchy 1 *tessera_top*
+YS
+
+cd "$OUT"
+rm -f summary.json pnr.log report.json
+echo "fpga.sh: $TARGET:$CHPARAM -> $OUT"
+t0=$(date +%s)
+if [[ $SYNTH == 1 ]]; then
+  # Warnings go to synth.log / breakdown.log only; on an error show its tail.
+  yosys -q -l synth.log -p "script read.ys; script $TDIR/synth.ys" >/dev/null 2>yosys.err ||
+    { grep -v '^Warning' yosys.err | tail -20 >&2; echo "fpga.sh: yosys failed (synth.log)" >&2; exit 1; }
+fi
+t1=$(date +%s)
+echo "fpga.sh: yosys $((t1 - t0)) s"
+if [[ $BREAKDOWN == 1 && -f $TDIR/breakdown.ys ]]; then
+  yosys -q -l breakdown.log -p "script read.ys; script $TDIR/breakdown.ys" >/dev/null 2>yosys.err ||
+    { grep -v '^Warning' yosys.err | tail -20 >&2; echo "fpga.sh: yosys failed (breakdown.log)" >&2; exit 1; }
+  echo "fpga.sh: breakdown $(( $(date +%s) - t1 )) s -> $OUT/breakdown.txt"
+fi
+
+PNR_STATUS="not run"
+PNR_SECONDS=0
+if [[ $PNR == 1 && -x $TDIR/pnr.sh ]]; then
+  t2=$(date +%s)
+  if "$TDIR/pnr.sh" "$OUT" "$TDIR" > pnr.log 2>&1; then PNR_STATUS=ok; else PNR_STATUS=failed; fi
+  PNR_SECONDS=$(( $(date +%s) - t2 ))
+  echo "fpga.sh: place and route $PNR_STATUS ($PNR_SECONDS s, $OUT/pnr.log)"
+fi
+
+PARAMS_JSON=$(for k in "${ORDER[@]}"; do echo "$k=${P[$k]}"; done)
+SYNTH_SECONDS=$((t1 - t0))
+[[ $SYNTH == 1 ]] || SYNTH_SECONDS=-1   # --pnr-only: synthesis time unknown
+TARGET=$TARGET PNR_STATUS=$PNR_STATUS PNR_SECONDS=$PNR_SECONDS SYNTH_SECONDS=$SYNTH_SECONDS \
+PARAMS="$PARAMS_JSON" python3 "$ROOT/fpga/common/summary.py" "$OUT"
+echo "fpga.sh: $OUT/summary.json"
