@@ -7,7 +7,7 @@
 // ABUF has one read port, so each output word takes two cycles: A[i] is read, then B[i]. The two
 // operands arrive one after the other, so each lane needs only one 9x32 multiplier: the scalar
 // zero point and multiplier are switched between the A and the B cycle. A command takes 2*len
-// cycles plus 5 (start, 4 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
+// cycles plus 6 (start, 5 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
 // the sum < 2^40.
 //
 // a_zp, b_zp, out_zp, clamp_min and clamp_max are bytes of the data type (int8 when data_signed),
@@ -17,9 +17,10 @@
 //   t-1  issue A[i]
 //   t    issue B[i];   A[i] arrives: (a - a_zp) * a_mult -> pa_q
 //   t+1  B[i] arrives: pa_q + (b - b_zp) * b_mult -> sum_q
-//   t+2  clamp(out_zp + rshift_rne(sum_q, shift), clamp_min, clamp_max) -> out_q
-//   t+3  obuf_wr_en_o = 1
-//   t+4  done_o, if that was the command's last word
+//   t+2  tessera_round_clamp stage 1: rshift_rne(sum_q, shift)
+//   t+3  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
+//   t+4  obuf_wr_en_o = 1
+//   t+5  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -77,6 +78,7 @@ module tessera_add_unit #(
   logic                 issue;
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
   logic                 sum_vld_q;
+  logic                 rnd_vld_q;               // the round stage holds a word
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -155,7 +157,7 @@ module tessera_add_unit #(
   assign abuf_rd_en_o   = issue;
   assign abuf_rd_addr_o = phase_q ? b_ptr_q : a_ptr_q;
 
-  assign pipe_empty = !s1_vld_q && !sum_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !sum_vld_q && !rnd_vld_q && !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::AddObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -165,12 +167,6 @@ module tessera_add_unit #(
   assign obuf_wr_en_o   = wr_q;
   assign obuf_wr_addr_o = optr_q;
 
-  // Typed scalars widened once for all lanes (declared signed, so the compares are signed).
-  logic signed [63:0] out_zp_ext, cmin_ext, cmax_ext;
-  assign out_zp_ext = {{55{out_zp_q[8]}}, out_zp_q};
-  assign cmin_ext   = {{55{cmin_q[8]}}, cmin_q};
-  assign cmax_ext   = {{55{cmax_q[8]}}, cmax_q};
-
   assign zp_sel   = s1_b_q ? b_zp_q : a_zp_q;
   assign mult_sel = s1_b_q ? b_mult_q : a_mult_q;
 
@@ -179,12 +175,14 @@ module tessera_add_unit #(
       state_q   <= StIdle;
       s1_vld_q  <= 1'b0;
       sum_vld_q <= 1'b0;
+      rnd_vld_q <= 1'b0;
       wr_q      <= 1'b0;
     end else begin
       state_q   <= state_d;
       s1_vld_q  <= issue && !flush_i;
       sum_vld_q <= s1_vld_q && s1_b_q && !flush_i;
-      wr_q      <= sum_vld_q && !flush_i;
+      rnd_vld_q <= sum_vld_q && !flush_i;
+      wr_q      <= rnd_vld_q && !flush_i;
     end
   end
 
@@ -214,33 +212,28 @@ module tessera_add_unit #(
     logic signed [8:0]      x_diff;   // x - zp: exact in 9 bits for either type
     logic signed [ProdW-1:0] prod, pa_q;
     logic signed [SumW-1:0]  sum_d, sum_q;
-    logic signed [63:0]      rounded, y, y_lo;
-    logic [7:0]              out_d, out_q;
 
     assign x_diff = typed(abuf_rd_data_i[8*i +: 8], sgn_q) - zp_sel;
     assign prod   = x_diff * mult_sel;      // signed operands: sign-extended to ProdW
     assign sum_d  = pa_q + prod;            // signed operands: sign-extended to SumW
 
-    tessera_rshift_rne u_rshift (
-      .p_i({{(64-SumW){sum_q[SumW-1]}}, sum_q}),
-      .s_i(shift_q),
-      .q_o(rounded)
-    );
-
-    // min(max(y, clamp_min), clamp_max), in that order, as docs/quantization.md writes it.
-    always_comb begin
-      y     = rounded + out_zp_ext;
-      y_lo  = (y < cmin_ext) ? cmin_ext : y;
-      out_d = (y_lo > cmax_ext) ? cmax_q[7:0] : y_lo[7:0];
-    end
-
     always_ff @(posedge clk_i) begin
       pa_q  <= prod;
       sum_q <= sum_d;
-      out_q <= out_d;
     end
 
-    assign obuf_wr_data_o[8*i +: 8] = out_q;
+    // min(max(y, clamp_min), clamp_max), in that order, as docs/quantization.md writes it.
+    tessera_round_clamp #(
+      .InW (SumW)
+    ) u_round_clamp (
+      .clk_i  (clk_i),
+      .p_i    (sum_q),
+      .s_i    (shift_q),
+      .zp_i   (out_zp_q),
+      .cmin_i (cmin_q),
+      .cmax_i (cmax_q),
+      .out_o  (obuf_wr_data_o[8*i +: 8])
+    );
   end
 
   // Bits of the command this unit has no use for (opcode, dependency flags, address bits above

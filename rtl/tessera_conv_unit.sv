@@ -16,8 +16,8 @@
 // that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed. A tile occupies at
 // least N >= 4 cycles and the read-modify-write of a word spans 2, so the next tile's read of a
 // pixel always sees the previous tile's write: there is no hazard even when a tile has a single
-// pixel. On the last tile with requant the sum goes through tessera_requant (3 cycles) instead of
-// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+4.
+// pixel. On the last tile with requant the sum goes through tessera_requant (5 cycles) instead of
+// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+6.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -60,7 +60,7 @@ module tessera_conv_unit #(
   localparam int unsigned N        = ArrayDim;
   localparam int unsigned RowW     = $clog2(N);
   localparam int unsigned CntW     = $clog2(N);
-  localparam int unsigned RqLat    = 3;            // tessera_requant latency
+  localparam int unsigned RqLat    = 5;            // tessera_requant latency
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
   localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 1;        // + c: lane c adds and writes ACC / requant

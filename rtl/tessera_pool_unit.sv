@@ -3,8 +3,8 @@
 //
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
-// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 8
-// (start, 2 setup, 5 pipeline). Outputs are written in OBUF order, one word per window.
+// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 9
+// (start, 2 setup, 6 pipeline). Outputs are written in OBUF order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
@@ -22,9 +22,10 @@
 //   t    issue: abuf_rd_en_o / abuf_rd_addr_o from the loop registers
 //   t+1  data:  the word arrives; acc_d = max(acc, x) or acc + (x - in_zp) -> acc_q
 //   t+2  mult:  acc_q holds the window; acc_q * mult -> prod_q
-//   t+3  round: saturate(out_zp + rshift_rne(prod_q, shift)) -> out_q
-//   t+4  obuf_wr_en_o = 1
-//   t+5  done_o, if that was the command's last word
+//   t+3  round: tessera_round_clamp stage 1 (rshift_rne(prod_q, shift))
+//   t+4  clamp: saturate(out_zp + rounded) -> its output register
+//   t+5  obuf_wr_en_o = 1
+//   t+6  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -116,6 +117,7 @@ module tessera_pool_unit #(
   logic                 s1_vld_q, s1_rd_q, s1_first_q, s1_last_q;
   logic                 fin_vld_q;               // acc_q holds a finished window
   logic                 prod_vld_q;              // prod_q holds a finished window
+  logic                 rnd_vld_q;               // the round stage holds a finished window
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -304,7 +306,7 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !fin_vld_q && !prod_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !fin_vld_q && !prod_vld_q && !rnd_vld_q && !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -320,13 +322,15 @@ module tessera_pool_unit #(
       s1_vld_q   <= 1'b0;
       fin_vld_q  <= 1'b0;
       prod_vld_q <= 1'b0;
+      rnd_vld_q  <= 1'b0;
       wr_q       <= 1'b0;
     end else begin
       state_q    <= state_d;
       s1_vld_q   <= issue && !flush_i;
       fin_vld_q  <= s1_vld_q && s1_last_q && !flush_i;
       prod_vld_q <= fin_vld_q && !flush_i;
-      wr_q       <= prod_vld_q && !flush_i;
+      rnd_vld_q  <= prod_vld_q && !flush_i;
+      wr_q       <= rnd_vld_q && !flush_i;
     end
   end
 
@@ -381,17 +385,16 @@ module tessera_pool_unit #(
   // type minimum for max), at each window's first position.
   logic signed [AccW-1:0] acc_init;
   assign acc_init = (avg_q || !sgn_q) ? '0 : {{(AccW-8){1'b1}}, 8'h80};
-  logic signed [63:0] out_zp_ext;
-  assign out_zp_ext = {{55{out_zp_q[8]}}, out_zp_q};
+  // Saturation to the output type is a clamp to its range.
+  logic signed [8:0] sat_min, sat_max;
+  assign sat_min = sgn_q ? -9'sd128 : 9'sd0;
+  assign sat_max = sgn_q ? 9'sd127 : 9'sd255;
 
   for (genvar i = 0; i < ArrayDim; i++) begin : g_lane
     logic signed [8:0]       x;          // byte i, typed by data_signed
     logic signed [8:0]       x_diff;     // x - in_zp: exact in 9 bits for either type
     logic signed [AccW-1:0]  x_ext, diff_ext, base, acc_d, acc_q;
     logic signed [ProdW-1:0] prod_d, prod_q;
-    logic signed [63:0]      rounded, y;
-    logic                    ovf;
-    logic [7:0]              out_d, out_q;
 
     assign x        = {sgn_q & abuf_rd_data_i[8*i+7], abuf_rd_data_i[8*i +: 8]};
     assign x_diff   = x - in_zp_q;
@@ -409,32 +412,22 @@ module tessera_pool_unit #(
 
     assign prod_d = acc_q * $signed(mult_q);  // signed operands: sign-extended to ProdW
 
-    tessera_rshift_rne u_rshift (
-      .p_i({{(64-ProdW){prod_q[ProdW-1]}}, prod_q}),
-      .s_i(shift_q),
-      .q_o(rounded)
-    );
-
-    // saturate(out_zp + rounded) to the output type: y is in range when the bits above bit 7
-    // are all 0 (uint8), or when the bits above bit 6 are all copies of the sign (int8).
-    always_comb begin
-      y = rounded + out_zp_ext;
-      if (sgn_q) begin
-        ovf   = !((&y[63:7]) || !(|y[63:7]));
-        out_d = ovf ? (y[63] ? 8'h80 : 8'h7f) : y[7:0];
-      end else begin
-        ovf   = |y[63:8];
-        out_d = ovf ? (y[63] ? 8'h00 : 8'hff) : y[7:0];
-      end
-    end
-
     always_ff @(posedge clk_i) begin
       acc_q  <= acc_d;
       prod_q <= prod_d;
-      out_q  <= out_d;
     end
 
-    assign obuf_wr_data_o[8*i +: 8] = out_q;
+    tessera_round_clamp #(
+      .InW (ProdW)
+    ) u_round_clamp (
+      .clk_i  (clk_i),
+      .p_i    (prod_q),
+      .s_i    (shift_q),
+      .zp_i   (out_zp_q),
+      .cmin_i (sat_min),
+      .cmax_i (sat_max),
+      .out_o  (obuf_wr_data_o[8*i +: 8])
+    );
   end
 
   // Bits of the command this unit has no use for (opcode, dependency flags, address bits above

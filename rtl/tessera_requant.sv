@@ -1,9 +1,10 @@
 // CONV output pipeline for one output lane (docs/quantization.md):
 //   v = saturate_int32(acc + bias); p = v * mult; y = rshift_rne(p, shift) + out_zp;
 //   out = min(max(y, clamp_min), clamp_max)
-// Three register stages (fixed latency of 3 cycles: out_o belongs to the acc_i of three cycles
-// earlier) so the 32x32 multiply and the 64-bit rounding shift each get a cycle of their own.
-// The parameters are held constant by the caller for a whole command and are not pipelined.
+// Five register stages (fixed latency: out_o belongs to the acc_i of five cycles earlier): the
+// input (acc_i comes straight from an ACC read plus an add), the saturating bias add, the 32x32
+// multiply, and the two stages of tessera_round_clamp, so no cycle holds more than one wide
+// carry chain. The parameters are held constant by the caller for a whole command.
 module tessera_requant (
   input  logic        clk_i,
   input  logic [31:0] acc_i,
@@ -17,19 +18,14 @@ module tessera_requant (
   output logic [7:0]  out_o         // raw output byte
 );
 
+  logic [31:0]        acc_q;
   logic signed [32:0] sum;
   logic signed [31:0] v_d, v_q;
   logic signed [63:0] p_d, p_q;
-  logic signed [63:0] shifted;
-  logic signed [63:0] y;
-  logic signed [8:0]  zp_s, cmin_s, cmax_s;
-  logic signed [63:0] zp64, cmin64, cmax64;
-  logic signed [63:0] clamped;
-  logic [7:0]         out_d, out_q;
 
   // Stage 1: the int64 add of the spec never exceeds 33 bits, then saturates to int32.
   always_comb begin
-    sum = $signed({acc_i[31], acc_i}) + $signed({bias_i[31], bias_i});
+    sum = $signed({acc_q[31], acc_q}) + $signed({bias_i[31], bias_i});
     if (sum > 33'sh0_7fff_ffff)       v_d = 32'sh7fff_ffff;
     else if (sum < -33'sh0_8000_0000) v_d = -32'sh8000_0000;
     else                              v_d = sum[31:0];
@@ -42,36 +38,24 @@ module tessera_requant (
   assign mult_ext = {{32{mult_i[31]}}, mult_i};
   assign p_d      = v_ext * mult_ext;
 
-  tessera_rshift_rne u_rshift (
-    .p_i (p_q),
-    .s_i (shift_i),
-    .q_o (shifted)
-  );
-
-  // Stage 3: bytes typed by out_signed; the clamp bounds apply in the order max-then-min.
-  always_comb begin
-    zp_s    = out_signed_i ? {out_zp_i[7], out_zp_i}       : {1'b0, out_zp_i};
-    cmin_s  = out_signed_i ? {clamp_min_i[7], clamp_min_i} : {1'b0, clamp_min_i};
-    cmax_s  = out_signed_i ? {clamp_max_i[7], clamp_max_i} : {1'b0, clamp_max_i};
-    zp64    = {{55{zp_s[8]}}, zp_s};
-    cmin64  = {{55{cmin_s[8]}}, cmin_s};
-    cmax64  = {{55{cmax_s[8]}}, cmax_s};
-    y       = shifted + zp64;
-    clamped = (y < cmin64) ? cmin64 : y;
-    clamped = (clamped > cmax64) ? cmax64 : clamped;
-    out_d   = clamped[7:0];
-  end
-
   // Datapath registers only: no reset needed, the caller tracks which outputs are valid.
   always_ff @(posedge clk_i) begin
+    acc_q <= acc_i;
     v_q   <= v_d;
     p_q   <= p_d;
-    out_q <= out_d;
   end
 
-  assign out_o = out_q;
-
-  logic unused_clamped;
-  assign unused_clamped = ^clamped[63:8];
+  // Stages 3 and 4: round, add the zero point, clamp (bytes typed by out_signed).
+  tessera_round_clamp #(
+    .InW (64)
+  ) u_round_clamp (
+    .clk_i  (clk_i),
+    .p_i    (p_q),
+    .s_i    (shift_i),
+    .zp_i   ({out_signed_i & out_zp_i[7], out_zp_i}),
+    .cmin_i ({out_signed_i & clamp_min_i[7], clamp_min_i}),
+    .cmax_i ({out_signed_i & clamp_max_i[7], clamp_max_i}),
+    .out_o  (out_o)
+  );
 
 endmodule

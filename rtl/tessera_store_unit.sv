@@ -183,7 +183,9 @@ module tessera_store_unit #(
       vplace_data = base_data;
       vplace_strb = base_strb;
       vplace_data[slot*VecW +: VecW] = e_head[VecW-1:0];
-      vplace_strb[slot*VecB +: VecB] = '1;
+      // Sized on purpose: Yosys 0.23 fills a variable part-select with '1 as one bit (1'b1), so
+      // only byte 0 of the slot was enabled (found by tests/fpga/netlist_top_test.cpp).
+      vplace_strb[slot*VecB +: VecB] = {VecB{1'b1}};
     end
   end else begin : g_no_vplace
     assign vplace_data = base_data;
@@ -197,7 +199,7 @@ module tessera_store_unit #(
       wplace_data = base_data;
       wplace_strb = base_strb;
       wplace_data[slot*WideW +: WideW] = e_head;
-      wplace_strb[slot*WideB +: WideB] = '1;
+      wplace_strb[slot*WideB +: WideB] = {WideB{1'b1}};  // sized: see g_vplace
     end
   end else begin : g_no_wplace
     assign wplace_data = base_data;

@@ -95,6 +95,20 @@ def hier_total(mods, m, memo):
     return acc
 
 
+def critical_path(report):
+    """Start cell, end cell, total delay and logic / routing split of the first critical path of
+    a nextpnr report.json."""
+    paths = report.get("critical_paths") or []
+    if not paths or not paths[0].get("path"):
+        return None
+    steps = paths[0]["path"]
+    logic = sum(s.get("delay", 0) for s in steps if s.get("type") != "routing")
+    routing = sum(s.get("delay", 0) for s in steps if s.get("type") == "routing")
+    return {"from": steps[0].get("from", {}).get("cell"), "to": steps[-1].get("to", {}).get("cell"),
+            "delay_ns": round(logic + routing, 2), "logic_ns": round(logic, 2),
+            "routing_ns": round(routing, 2), "steps": len(steps)}
+
+
 def breakdown(path, target):
     """Recursive per-instance totals from an unflattened `stat -json`: every instance path under
     tessera_top down to depth 3, with the resources of everything below it."""
@@ -159,6 +173,9 @@ def main():
         summary["pnr"]["utilization"] = r.get("utilization")
         summary["pnr"]["fmax_mhz"] = {k: v.get("achieved") for k, v in r.get("fmax", {}).items()}
         summary["pnr"]["constraint_mhz"] = {k: v.get("constraint") for k, v in r.get("fmax", {}).items()}
+        crit = critical_path(r)
+        if crit:
+            summary["pnr"]["critical_path"] = crit
     log = os.path.join(out, "pnr.log")
     if os.path.exists(log):
         with open(log, errors="replace") as f:
@@ -173,6 +190,9 @@ def main():
         m = re.findall(r"Total path delay: ([0-9.]+) ns \(([0-9.]+) MHz\)", text)
         if m:
             summary["pnr"]["icetime_mhz"] = float(m[-1][1])
+    for bit in ("tessera.bin", "tessera.bit"):  # icepack / ecppack output
+        if os.path.exists(os.path.join(out, bit)):
+            summary["bitstream"] = {"file": bit, "bytes": os.path.getsize(os.path.join(out, bit))}
     bd = os.path.join(out, "breakdown.json")
     if os.path.exists(bd):
         rows = breakdown(bd, target)

@@ -24,6 +24,9 @@ constexpr uint32_t kSramCap = 65535;  // sram_addr / x_len are 16-bit fields
 constexpr unsigned kMaxSlots = 16;    // bounds outstanding tokens (counters are 8-bit)
 constexpr unsigned kMaxPad = 15;      // pad_top / pad_left are 4-bit
 constexpr int kMaxDim = 4095;         // in_h / in_w / out_h / out_w are 12-bit
+// AXI bursts the planner assumes in flight per direction (the default memory model's limit;
+// the RTL allows more): a transfer of many short runs, one burst each, is latency-bound.
+constexpr double kBurstsInFlight = 8;
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 int round_up(int a, int b) { return ceil_div(a, b) * b; }
@@ -154,7 +157,7 @@ struct ConvPlan {
   int obs = 1;           // output groups per OBUF block
   bool w_res = false, p_res = false;
   unsigned a_slots = 0, w_slots = 0, p_slots = 0, o_slots = 0, acc_slots = 0;
-  uint32_t a_words = 0, w_words = 0;
+  uint32_t a_words = 0, w_words = 0, p_words = 0;  // slot sizes (streamed weights / params)
   double est = 0;
 };
 
@@ -183,7 +186,10 @@ struct ProgramBuilder::Impl {
   std::vector<DramWrite> dram_writes;
   std::vector<Blob> constants;
   std::vector<LayerInfo> layers;
-  std::vector<std::pair<uint64_t, uint64_t>> tensors;  // allocated DRAM ranges
+  // DRAM ranges of the output tensors of the layers compiled so far: what the device produces.
+  std::vector<std::pair<uint64_t, uint64_t>> produced;
+  bool host_im2col = true;
+  bool resident_on_top = false;  // where the next layer's resident weights / parameters go
   std::string layer_name;
   uint32_t layer_first_cmd = 0;
   int64_t layer_id = 0;
@@ -367,7 +373,8 @@ struct ProgramBuilder::Impl {
     layer_first_cmd = uint32_t(cmds.size());
     ++layer_id;
   }
-  void end_layer(uint64_t macs, const std::string& plan) {
+  void end_layer(const DeviceTensor& out, uint64_t macs, const std::string& plan) {
+    produced.emplace_back(out.addr, out.addr + uint64_t(out.bytes()));
     layers.push_back(LayerInfo{layer_name, macs, layer_first_cmd, uint32_t(cmds.size() - 1), plan});
   }
 
@@ -391,7 +398,17 @@ struct ProgramBuilder::Impl {
                                   "': input and output tensors overlap in device memory");
   }
 
+  bool device_produced(const DeviceTensor& t) const {
+    for (const auto& r : produced)
+      if (r.first < t.addr + uint64_t(t.bytes()) && t.addr < r.second) return true;
+    return false;
+  }
+
   void conv(const ConvLayer& L, const DeviceTensor& in, const DeviceTensor& out);
+  bool try_host_im2col(const ConvLayer& L, const DeviceTensor& in, const DeviceTensor& out,
+                       double direct_est);
+  void emit_conv(const ConvLayer& L, const DeviceTensor& in, const DeviceTensor& out,
+                 const ConvPlan& p, const std::string& note);
   ConvPlan plan_conv(const ConvLayer& L) const;
   void pool(const PoolLayer& L, const DeviceTensor& in, const DeviceTensor& out);
   void add(const AddLayer& L, const DeviceTensor& a, const DeviceTensor& b,
@@ -411,9 +428,7 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
   const double lat = 100;
 
   std::vector<int> passes;
-  if (dw) {
-    passes.push_back(1);
-  } else {
+  if (!dw) {
     int prev = -1;
     for (int np = 1; np <= cg; ++np) {
       const int cgp = ceil_div(cg, np);
@@ -431,6 +446,19 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
     // One group per pass needs the least ABUF: the fallback for tiny buffers.
     if (std::find(passes.begin(), passes.end(), cg) == passes.end()) passes.push_back(cg);
   }
+  // (input-channel passes, groups per ABUF input chunk). Depthwise: one pass; a chunk holds
+  // cgp interleaved groups that cgp CONVs read one each (emit_conv), as many as the 4-bit
+  // stride / dilation / padding fields allow once scaled by cgp. Wide chunks mean long DMA
+  // bursts instead of one N-byte burst per pixel.
+  std::vector<std::pair<int, int>> chunkings;
+  if (dw) {
+    const int gmax = std::min(cg, 15 / std::max({L.stride_w, L.dil_w, L.pad_left, 1}));
+    for (int g : {1, 2, 4, 8, gmax})
+      if (g <= gmax && (chunkings.empty() || chunkings.back().second != g))
+        chunkings.emplace_back(1, g);
+  } else {
+    for (int np : passes) chunkings.emplace_back(np, ceil_div(cg, np));
+  }
   std::vector<int> sbs{ocg};
   for (int s = 1; s < ocg; s *= 2) sbs.push_back(s);
   std::vector<int> tws;
@@ -442,15 +470,19 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
 
   ConvPlan best;
   best.est = -1;
-  for (int np : passes) {
-    const int cgp = dw ? 1 : ceil_div(cg, np);
+  for (const auto& [np, cgp] : chunkings) {
+    const int conv_cg = dw ? 1 : cgp;  // groups one CONV reduces over
+    const uint32_t a_extra = dw ? uint32_t(cgp - 1) : 0;  // the last group's CONV reads past
+    // Streamed weights / parameters come in chunks: one output group's (and input pass's), or
+    // for depthwise those of the cgp groups of an input chunk, so each LOAD pays the latency once.
     const uint32_t w_words = uint32_t(kk) * cgp * N;
+    const uint32_t p_words = dw ? uint32_t(3 * cgp) : 3u;
     const uint64_t wt = uint64_t(ocg) * (dw ? uint64_t(kk) * N : uint64_t(kk) * cg * N);
     const bool w_res = wt <= caps[kWbuf];
     const bool p_res = uint64_t(3) * ocg <= caps[kPbuf];
-    if (w_words > caps[kWbuf] || caps[kPbuf] < 3) continue;
+    if (w_words > caps[kWbuf] || (!p_res && p_words > caps[kPbuf]) || caps[kPbuf] < 3) continue;
     const unsigned w_slots = w_res ? 1 : std::min(kMaxSlots, caps[kWbuf] / w_words);
-    const unsigned p_slots = p_res ? 1 : std::min(kMaxSlots, caps[kPbuf] / 3);
+    const unsigned p_slots = p_res ? 1 : std::min(kMaxSlots, caps[kPbuf] / p_words);
     const bool use_acc = multi_acc || np > 1;
     for (int sb : sbs) {
       std::vector<int> obss{sb};
@@ -463,9 +495,10 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             const uint64_t P = uint64_t(th) * tw;
             const int ith = max_span(th, L.stride_h, L.kh, L.dil_h, L.in.h);
             const int itw = max_span(tw, L.stride_w, L.kw, L.dil_w, L.in.w);
-            if (th > kMaxDim || tw > kMaxDim || ith > kMaxDim || itw > kMaxDim) return false;
+            if (th > kMaxDim || tw > kMaxDim || ith > kMaxDim || itw * (dw ? cgp : 1) > kMaxDim)
+              return false;
             if (P > caps[kAcc] / (use_acc ? div : 1)) return false;
-            if (uint64_t(ith) * itw * cgp > caps[kAbuf] / div) return false;
+            if (uint64_t(ith) * itw * cgp + a_extra > caps[kAbuf] / div) return false;
             if (L.requant && P * obs > caps[kObuf] / div) return false;
             return true;
           };
@@ -487,10 +520,11 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             p.w_res = w_res;
             p.p_res = p_res;
             p.w_words = w_words;
+            p.p_words = p_words;
             const int ith = max_span(th, L.stride_h, L.kh, L.dil_h, L.in.h);
             const int itw = max_span(tw, L.stride_w, L.kw, L.dil_w, L.in.w);
             const uint64_t P = uint64_t(th) * tw;
-            p.a_words = uint32_t(ith) * itw * cgp;
+            p.a_words = uint32_t(ith) * itw * cgp + a_extra;
             p.a_slots = std::min<unsigned>(kMaxSlots, caps[kAbuf] / p.a_words);
             p.w_slots = w_slots;
             p.p_slots = p_slots;
@@ -500,40 +534,53 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             // single-buffered resources cannot overlap.
             const int nt = ceil_div(oh, th) * ceil_div(ow, tw);
             const int nsb = ceil_div(ocg, sb);
-            const double per_conv = double(kk) * cgp * P + 2 * N + 8;
+            // A weight tile streams for max(P, N) cycles (docs/architecture.md).
+            const double per_conv = double(kk) * conv_cg * std::max<double>(P, N) + 2 * N + 8;
             const double comp = double(nt) * ocg * np * per_conv;
             const double tile_in = double(ith) * itw * cg * N;
             double in_loads, in_bytes, in_rows;
             if (dw) {
-              in_loads = double(nt) * ocg;
+              in_loads = double(nt) * nsb * ceil_div(sb, cgp);
               in_bytes = nt * tile_in;
-              in_rows = in_loads * ith * itw;
+              in_rows = in_loads * ith * (cgp == cg ? 1 : itw);
             } else {
               const double reload = p.a_slots >= unsigned(np) ? 1 : sb;
               in_loads = double(nsb) * nt * np * reload;
               in_bytes = nsb * nt * tile_in * reload;
               in_rows = in_loads * ith * (np > 1 ? itw : 1);
             }
+            // Weight and parameter chunks per superblock and in all; they stay cached across
+            // the superblock's tiles when they fit their slots.
+            const int w_sb = dw ? ceil_div(sb, cgp) : sb * np, p_sb = dw ? ceil_div(sb, cgp) : sb;
+            const double w_all = dw ? double(nsb) * w_sb : double(ocg) * np;
+            const double p_all = dw ? double(nsb) * p_sb : double(ocg);
             double w_loads, w_bytes;
             if (w_res) {
               w_loads = 1;
               w_bytes = double(wt) * N;
-            } else if (unsigned(sb * np) <= w_slots) {
-              w_loads = double(ocg) * np;
+            } else if (unsigned(w_sb) <= w_slots) {
+              w_loads = w_all;
               w_bytes = double(wt) * N;
             } else {
-              w_loads = double(nt) * ocg * np;
+              w_loads = double(nt) * w_all;
               w_bytes = double(nt) * wt * N;
             }
-            const double p_loads = p_res ? 1 : unsigned(sb) <= p_slots ? ocg : double(nt) * ocg;
+            const double p_loads = p_res ? 1 : unsigned(p_sb) <= p_slots ? p_all : nt * p_all;
             const double st_bytes = double(oh) * ow * ocg * N * (L.requant ? 1 : 4);
             const double st_cmds = L.requant ? double(nt) * nsb * ceil_div(sb, obs) : double(nt) * ocg;
-            const double t_in = in_bytes / axi + in_loads * lat + 2 * in_rows;
-            const double t_w = w_bytes / axi + w_loads * lat;
+            // DMA time of `cmds` transfers moving `bytes` in `runs` contiguous runs: latency
+            // once per command, then the bus, or for short runs (one AXI burst each, plus
+            // run_cycles of engine time) the bursts in flight.
+            auto dma = [&](double cmds, double bytes, double runs, double run_cycles) {
+              const double beats = bytes / axi;
+              return cmds * lat + std::max(beats + run_cycles * runs,
+                                           runs * lat / kBurstsInFlight + beats);
+            };
+            const double t_in = dma(in_loads, in_bytes, in_rows, 2);
+            const double t_w = dma(w_loads, w_bytes, w_loads, 0);
             const double t_load = t_in + t_w + p_loads * lat;
-            // Each contiguous run of a store is one AXI burst; short runs cost extra cycles.
             const double runs = L.requant && obs == ocg ? (tw == ow ? 1 : th) : double(P);
-            const double t_store = st_bytes / axi + st_cmds * (lat + 4 * runs);
+            const double t_store = dma(st_cmds, st_bytes, st_cmds * runs, 4);
             double exposed = 0;
             const bool one_tile = nt == 1 && nsb == 1;
             if (!one_tile && p.a_slots < unsigned(2 * (dw ? 1 : np))) exposed += t_in;
@@ -582,11 +629,70 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
     fail("padding beyond the dilated kernel extent (windows entirely in padding) is not supported");
 
   const ConvPlan p = plan_conv(L);
+  if (try_host_im2col(L, in, out, p.est)) return;
   if (p.est < 0)
     fail("no tiling fits the buffers (a " + std::to_string(L.kh) + "x" + std::to_string(L.kw) +
          " kernel needs " + std::to_string(L.kh * L.kw * N) + " WBUF words, PBUF needs 3 words, "
          "and ABUF must hold the input window of one output pixel)");
+  emit_conv(L, in, out, p, "");
+}
 
+// Host-side im2col (docs/compiler.md): the array reduces over input channels, so an input with
+// c % N != 0 channels leaves rows idle in every kernel tap (the 3-channel stem uses 3 of 16).
+// When the host writes the input, it can write the convolution's im2col matrix instead: a 1x1
+// convolution over kh*kw*c channels fills the rows, with the same weights in the same order
+// ([out_c][kh][kw][c] is [out_c][kh*kw*c]) and the same useful MACs. The padding taps hold the
+// activation zero point, so they contribute nothing, exactly as the hardware's padding does.
+bool ProgramBuilder::Impl::try_host_im2col(const ConvLayer& L, const DeviceTensor& in,
+                                           const DeviceTensor& out, double direct_est) {
+  if (!host_im2col || !in.host_layout || L.groups != 1 || L.kh * L.kw == 1 ||
+      L.in.c % int(n) == 0 || device_produced(in))
+    return false;
+  ConvLayer G = L;
+  G.in = Shape{L.out_h(), L.out_w(), L.kh * L.kw * L.in.c};
+  G.kh = G.kw = 1;
+  G.stride_h = G.stride_w = G.dil_h = G.dil_w = 1;
+  G.pad_top = G.pad_left = G.pad_bottom = G.pad_right = 0;
+  const HostLayout& h = *in.host_layout;
+  if (!h.im2col.empty() && (h.source_addr != in.addr || !(h.source_shape == in.shape)))
+    return false;  // the record belongs to another view of this memory
+  const ConvPlan p = plan_conv(G);
+  // Worth it only when clearly faster: the copy costs host time and device memory.
+  if (p.est < 0 || (direct_est >= 0 && p.est > 0.9 * direct_est)) return false;
+  Im2colCopy v;
+  v.shape = G.in;
+  v.cpad = round_up(G.in.c, int(n));
+  v.addr = uint32_t(alloc(uint64_t(v.shape.h) * v.shape.w * v.cpad, 256));
+  v.kh = L.kh;
+  v.kw = L.kw;
+  v.stride_h = L.stride_h;
+  v.stride_w = L.stride_w;
+  v.dil_h = L.dil_h;
+  v.dil_w = L.dil_w;
+  v.pad_top = L.pad_top;
+  v.pad_left = L.pad_left;
+  v.pad_value = uint8_t(L.act_zp & 0xFF);
+  in.host_layout->source_addr = in.addr;
+  in.host_layout->source_shape = in.shape;
+  in.host_layout->im2col.push_back(v);
+  DeviceTensor t;
+  t.addr = v.addr;
+  t.shape = v.shape;
+  t.cpad = v.cpad;
+  t.is_signed = in.is_signed;
+  emit_conv(G, t, out, p,
+            "host im2col " + std::to_string(L.kh) + "x" + std::to_string(L.kw) + "x" +
+                std::to_string(L.in.c) + " -> 1x1 over " + std::to_string(G.in.c) +
+                " channels; ");
+  return true;
+}
+
+void ProgramBuilder::Impl::emit_conv(const ConvLayer& L, const DeviceTensor& in,
+                                     const DeviceTensor& out, const ConvPlan& p,
+                                     const std::string& note) {
+  const int N = int(n);
+  const bool dw = L.groups != 1;
+  const int oh = L.out_h(), ow = L.out_w();
   const int cg = ceil_div(L.in.c, N), ocg = ceil_div(L.out_c, N);
   const int kk = L.kh * L.kw;
   const uint32_t wj = dw ? uint32_t(kk) * N : uint32_t(kk) * cg * N;  // words per output group
@@ -630,7 +736,13 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
 
   SlotCache acache(p.a_words, p.a_slots);
   SlotCache wcache(p.w_res ? uint32_t(ocg) * wj : p.w_words, p.w_slots);
-  SlotCache pcache(p.p_res ? uint32_t(3 * ocg) : 3u, p.p_slots);
+  SlotCache pcache(p.p_res ? uint32_t(3 * ocg) : p.p_words, p.p_slots);
+  // Resident weights and parameters alternate between the bottom and the top of WBUF / PBUF
+  // from one layer to the next, so a layer's constants can load while the previous layer still
+  // computes from its own (the derived dependencies then find no overlap to wait for).
+  const uint32_t w_base = p.w_res && resident_on_top ? caps[kWbuf] - uint32_t(ocg) * wj : 0;
+  const uint32_t p_base = p.p_res && resident_on_top ? caps[kPbuf] - uint32_t(3 * ocg) : 0;
+  if (p.w_res || p.p_res) resident_on_top = !resident_on_top;
   const uint64_t P_max = uint64_t(p.th) * p.tw;
   Ring oring(uint32_t(P_max * p.obs), std::max(1u, p.o_slots));
   Ring aring(uint32_t(P_max), std::max(1u, p.acc_slots));
@@ -643,6 +755,7 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
   const int nsb = ceil_div(ocg, p.sb);
   for (int sbi = 0; sbi < nsb; ++sbi) {
     const int j0 = sbi * p.sb, j1 = std::min(ocg, j0 + p.sb);
+    const int dw_chunk = ceil_div(j1 - j0, ceil_div(j1 - j0, p.cgp));
     for (int oy0 = 0; oy0 < oh; oy0 += p.th) {
       const int th = std::min(p.th, oh - oy0);
       const Span sy = input_span(oy0, th, L.stride_h, L.kh, L.dil_h, L.pad_top, L.in.h);
@@ -658,34 +771,43 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
           for (int j = b0; j < b1; ++j) {
             const uint32_t accslot = use_acc ? aring.next() : 0;
             for (int pp = 0; pp < p.npass; ++pp) {
-              const int g0 = dw ? j : pp * p.cgp;
-              const int gn = dw ? 1 : std::min(cg, g0 + p.cgp) - g0;
+              // Input groups [g0, g0 + gn) in the ABUF chunk; depthwise chunks split the
+              // superblock evenly into pieces of at most cgp groups.
+              const int g0 = dw ? j0 + (j - j0) / dw_chunk * dw_chunk : pp * p.cgp;
+              const int gn = std::min(dw ? j1 : cg, g0 + (dw ? dw_chunk : p.cgp)) - g0;
+              const int conv_cg = dw ? 1 : gn;
               bool miss = false;
+              // Streamed parameter / weight chunks: output group j, or for depthwise the
+              // groups of this input chunk (they start at group `first`).
+              const int first = dw ? g0 : j, chunk_groups = dw ? gn : 1;
               // Parameters.
-              const uint32_t pslot = pcache.get(Key{lid, p.p_res ? -1 : j, 0, 0}, &miss);
+              const uint32_t pslot =
+                  p_base + pcache.get(Key{lid, p.p_res ? -1 : first, 0, 0}, &miss);
               if (miss) {
                 if (p.p_res)
                   load_linear(isa::LoadBuf::kPbuf, pslot, paddr, uint32_t(3 * ocg));
                 else
-                  load_linear(isa::LoadBuf::kPbuf, pslot, paddr + uint64_t(j) * 3 * 4 * N, 3);
+                  load_linear(isa::LoadBuf::kPbuf, pslot, paddr + uint64_t(first) * 3 * 4 * N,
+                              uint32_t(3 * chunk_groups));
               }
-              const uint32_t pb = pslot + (p.p_res ? uint32_t(3 * j) : 0);
-              // Weights.
-              const uint32_t chunk_off = uint32_t(j) * wj + uint32_t(kk) * (dw ? 0 : g0) * N;
-              const uint32_t chunk_words = uint32_t(kk) * gn * N;
+              const uint32_t pb = pslot + uint32_t(3 * (p.p_res ? j : j - first));
+              // Weights: this CONV's words at conv_off of the blob, inside the chunk at load_off.
+              const uint32_t conv_off = uint32_t(j) * wj + uint32_t(kk) * (dw ? 0 : g0) * N;
+              const uint32_t load_off = dw ? uint32_t(first) * wj : conv_off;
+              const uint32_t conv_words = uint32_t(kk) * conv_cg * N;
               const uint32_t wslot =
-                  wcache.get(Key{lid, p.w_res ? -1 : j, p.w_res ? -1 : pp, 0}, &miss);
+                  w_base + wcache.get(Key{lid, p.w_res ? -1 : first, p.w_res ? -1 : pp, 0}, &miss);
               if (miss) {
                 if (p.w_res)
                   load_linear(isa::LoadBuf::kWbuf, wslot, waddr, uint32_t(ocg) * wj);
                 else
-                  load_linear(isa::LoadBuf::kWbuf, wslot, waddr + uint64_t(chunk_off) * N,
-                              chunk_words);
+                  load_linear(isa::LoadBuf::kWbuf, wslot, waddr + uint64_t(load_off) * N,
+                              uint32_t(kk) * gn * N);
               }
-              const uint32_t wb = wslot + (p.w_res ? chunk_off : 0);
+              const uint32_t wb = wslot + (p.w_res ? conv_off : conv_off - load_off);
               // Input tile: groups [g0, g0 + gn) of input rows / columns of the tile.
               const uint32_t ab = acache.get(Key{lid, int64_t(oy0) << 20 | ox0, g0, gn}, &miss);
-              const uint32_t a_words = uint32_t(sy.len) * sx.len * gn;
+              const uint32_t a_words = uint32_t(sy.len) * sx.len * gn + (dw ? gn - 1 : 0);
               if (miss)
                 load(isa::LoadBuf::kAbuf, ab,
                      in.addr + uint64_t(sy.base) * in_row + uint64_t(sx.base) * in.cpad +
@@ -698,29 +820,34 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
               c.wgt_signed = L.wgt_signed;
               c.out_signed = L.out_signed;
               c.pbuf_addr = pb;
-              c.abuf_addr = ab;
+              // Depthwise over a chunk of gn interleaved groups: group j's words are every gn-th
+              // word from ab + (j - g0), i.e. rows gn times wider with stride, dilation and
+              // left padding scaled by gn (ix' = gn * ix, and 0 <= ix' < gn * in_w exactly when
+              // 0 <= ix < in_w).
+              const int spread = dw ? gn : 1;
+              c.abuf_addr = ab + uint32_t(dw ? j - g0 : 0);
               c.wbuf_addr = wb;
               c.acc_addr = accslot;
               c.obuf_addr = oslot + uint32_t(j - b0);
               c.obuf_stride = uint32_t(nb);
               c.in_h = uint32_t(sy.len);
-              c.in_w = uint32_t(sx.len);
+              c.in_w = uint32_t(sx.len * spread);
               c.kh = uint32_t(L.kh);
               c.kw = uint32_t(L.kw);
               c.out_h = uint32_t(th);
               c.out_w = uint32_t(tw);
               c.stride_h = uint32_t(L.stride_h);
-              c.stride_w = uint32_t(L.stride_w);
-              c.cg = uint32_t(gn);
+              c.stride_w = uint32_t(L.stride_w * spread);
+              c.cg = uint32_t(conv_cg);
               c.act_zp = uint32_t(L.act_zp & 0xFF);
               c.out_zp = uint32_t(L.out_zp & 0xFF);
               c.clamp_min = uint32_t(L.clamp_min & 0xFF);
               c.clamp_max = uint32_t(L.clamp_max & 0xFF);
               c.dil_h = uint32_t(L.dil_h);
-              c.dil_w = uint32_t(L.dil_w);
+              c.dil_w = uint32_t(L.dil_w * spread);
               c.pad_top = uint32_t(sy.pad);
-              c.pad_left = uint32_t(sx.pad);
-              const Range ra{kAbuf, ab, ab + a_words}, rw{kWbuf, wb, wb + chunk_words},
+              c.pad_left = uint32_t(sx.pad * spread);
+              const Range ra{kAbuf, ab, ab + a_words}, rw{kWbuf, wb, wb + conv_words},
                   rp{kPbuf, pb, pb + 3};
               if (c.requant)
                 compute(c, {ra, rw, rp}, {Range{kObuf, oslot, oslot + P * nb}});
@@ -742,12 +869,17 @@ void ProgramBuilder::Impl::conv(const ConvLayer& L, const DeviceTensor& in,
     }
   }
   std::ostringstream plan;
-  plan << "tile " << p.th << "x" << p.tw << " (" << ceil_div(oh, p.th) * ceil_div(ow, p.tw)
-       << " tiles), " << p.npass << " pass(es) of " << p.cgp << " input groups, weights "
+  plan << note << "tile " << p.th << "x" << p.tw << " (" << ceil_div(oh, p.th) * ceil_div(ow, p.tw)
+       << " tiles), ";
+  if (dw)
+    plan << "depthwise, up to " << p.cgp << " groups per input load, weights ";
+  else
+    plan << p.npass << " pass(es) of " << p.cgp << " input groups, weights ";
+  plan
        << (p.w_res ? "resident" : "streamed (" + std::to_string(p.w_slots) + " slots)")
        << ", superblock " << p.sb << ", OBUF block " << p.obs << " groups, ABUF slots "
        << p.a_slots << ", est " << uint64_t(p.est) << " cycles";
-  end_layer(L.macs(), plan.str());
+  end_layer(out, L.macs(), plan.str());
 }
 
 // ---- pooling --------------------------------------------------------------------------------
@@ -871,7 +1003,7 @@ void ProgramBuilder::Impl::pool(const PoolLayer& L, const DeviceTensor& in,
   }
   std::ostringstream plan;
   plan << "tile " << best_th << "x" << best_tw << " x " << gc << " groups";
-  end_layer(0, plan.str());
+  end_layer(out, 0, plan.str());
 }
 
 // ---- elementwise add ------------------------------------------------------------------------
@@ -923,7 +1055,7 @@ void ProgramBuilder::Impl::add(const AddLayer& L, const DeviceTensor& a, const D
     compute(c, {Range{kAbuf, ab, ab + 2 * len}}, {Range{kObuf, ob, ob + len}});
     store(isa::StoreBuf::kObuf, ob, out.addr + i0 * wb, len, 1, len * wb, 1, len * wb);
   }
-  end_layer(0, "chunks of " + std::to_string(chunk) + " words");
+  end_layer(out, 0, "chunks of " + std::to_string(chunk) + " words");
 }
 
 // ---- public interface -----------------------------------------------------------------------
@@ -945,8 +1077,11 @@ DeviceTensor ProgramBuilder::alloc_tensor(Shape shape, bool is_signed, unsigned 
   t.elem_bytes = elem_bytes;
   t.is_signed = is_signed;
   t.addr = uint32_t(impl_->alloc(t.bytes(), 256));
+  if (elem_bytes == 1) t.host_layout = std::make_shared<HostLayout>();
   return t;
 }
+
+void ProgramBuilder::set_host_im2col(bool enabled) { impl_->host_im2col = enabled; }
 
 void ProgramBuilder::conv(const ConvLayer& l, const DeviceTensor& in, const DeviceTensor& out) {
   impl_->conv(l, in, out);

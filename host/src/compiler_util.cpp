@@ -30,6 +30,35 @@ void write_tensor(Device& dev, const DeviceTensor& t, const QTensor& q) {
   for (size_t p = 0; p < pixels; ++p)
     std::copy_n(q.data.data() + p * q.shape.c, q.shape.c, buf.data() + p * t.cpad);
   dev.write(t.addr, buf.data(), buf.size());
+  if (!t.host_layout || t.host_layout->source_addr != t.addr ||
+      !(t.host_layout->source_shape == t.shape))
+    return;
+  for (const Im2colCopy& v : t.host_layout->im2col) {
+    DeviceTensor copy;
+    copy.addr = v.addr;
+    copy.shape = v.shape;
+    copy.cpad = v.cpad;
+    write_tensor(dev, copy, im2col(q, v));
+  }
+}
+
+QTensor im2col(const QTensor& q, const Im2colCopy& v) {
+  QTensor m(v.shape, q.is_signed);
+  const int c = q.shape.c;
+  for (int oy = 0; oy < v.shape.h; ++oy)
+    for (int ox = 0; ox < v.shape.w; ++ox) {
+      uint8_t* dst = m.data.data() + m.index(oy, ox, 0);
+      for (int ky = 0; ky < v.kh; ++ky)
+        for (int kx = 0; kx < v.kw; ++kx, dst += c) {
+          const int iy = oy * v.stride_h + ky * v.dil_h - v.pad_top;
+          const int ix = ox * v.stride_w + kx * v.dil_w - v.pad_left;
+          if (iy < 0 || iy >= q.shape.h || ix < 0 || ix >= q.shape.w)
+            std::fill_n(dst, c, v.pad_value);
+          else
+            std::copy_n(q.data.data() + q.index(iy, ix, 0), c, dst);
+        }
+    }
+  return m;
 }
 
 QTensor read_tensor(Device& dev, const DeviceTensor& t) {
@@ -170,6 +199,12 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
   Estimate e;
   const unsigned n = cfg.array_dim;
   const unsigned axi = std::max(1u, cfg.axi_data_bytes);
+  // Each row is one AXI burst; with many short rows the bursts in flight (8 in the default
+  // memory model) rather than the bus bound the transfer.
+  auto dma_cycles = [&](uint64_t bytes, uint64_t rows) {
+    const uint64_t beats = (bytes + axi - 1) / axi;
+    return dram_latency + std::max(rows * row_overhead, rows * dram_latency / 8) + beats;
+  };
   for (const isa::Command& c : prog.cmds) {
     const auto op = isa::Opcode(isa::get(c, isa::field::kOpcode));
     const isa::Deps d = isa::get_deps(c);
@@ -183,7 +218,7 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
       const uint64_t el = l.buf == 2 ? cfg.wide_bytes() : cfg.vec_bytes();
       const uint64_t bytes = uint64_t(l.x_len) * l.y_len * l.z_len * el;
       e.load_bytes += bytes;
-      dur = dram_latency + uint64_t(l.y_len) * l.z_len * row_overhead + (bytes + axi - 1) / axi;
+      dur = dma_cycles(bytes, uint64_t(l.y_len) * l.z_len);
     } else if (op == isa::Opcode::kStore) {
       unit = 2;
       pop_p = kC2S;
@@ -192,7 +227,7 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
       const uint64_t el = s.buf == 1 ? cfg.wide_bytes() : cfg.vec_bytes();
       const uint64_t bytes = uint64_t(s.x_len) * s.y_len * s.z_len * el;
       e.store_bytes += bytes;
-      dur = dram_latency + uint64_t(s.y_len) * s.z_len * row_overhead + (bytes + axi - 1) / axi;
+      dur = dma_cycles(bytes, uint64_t(s.y_len) * s.z_len);
     } else if (op == isa::Opcode::kFinish) {
       e.cycles = std::max({e.cycles, unit_free[0], unit_free[1], unit_free[2]});
       continue;
@@ -205,7 +240,9 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         const auto v = isa::ConvCmd::decode(c);
         const uint64_t mac = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w;
         e.mac_cycles += mac;
-        dur = mac + 2 * n;
+        // A weight tile streams for max(out_h*out_w, N) cycles (docs/architecture.md).
+        dur = uint64_t(v.kh) * v.kw * v.cg * std::max<uint64_t>(uint64_t(v.out_h) * v.out_w, n) +
+              2 * n + 9;
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
         dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8;

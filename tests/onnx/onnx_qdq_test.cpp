@@ -220,7 +220,9 @@ TEST_P(OnnxQdqTest, NetworkMatchesReferenceAndFloatSemantics) {
   EXPECT_EQ(dev_ops, 7) << net.summary();
   ASSERT_GE(net.find_value("r1q"), 0);
   for (const Op& op : net.ops)
-    if (op.name == "conv1") EXPECT_EQ(op.onnx_op, "Conv+Relu");
+    if (op.name == "conv1") {
+      EXPECT_EQ(op.onnx_op, "Conv+Relu");
+    }
 
   std::mt19937 r(7);
   std::uniform_real_distribution<float> u(-2.5f, 2.5f);
@@ -286,7 +288,9 @@ TEST_P(OnnxQdqTest, NetworkMatchesReferenceAndFloatSemantics) {
               << c.d.differ << " of " << c.d.total << " differ from float ONNX semantics, max |diff| "
               << c.d.max_abs << "\n";
     EXPECT_LE(c.d.max_abs, 1.0) << c.name << ": " << c.d.report;
-    if (c.name == "p1q" || c.name == "xq") EXPECT_EQ(c.d.differ, 0u) << c.name << ": " << c.d.report;
+    if (c.name == "p1q" || c.name == "xq") {
+      EXPECT_EQ(c.d.differ, 0u) << c.name << ": " << c.d.report;
+    }
   }
   // Softmax of the device's dequantized logits.
   const Tensor& fcq = T("fcq");

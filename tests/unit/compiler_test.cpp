@@ -426,6 +426,126 @@ TEST(Compiler, RejectsUntileableLayerByName) {
   }
 }
 
+// First layers (few input channels, input written by the host) take the host-side im2col path
+// (docs/compiler.md): random shapes with Cin 1..5, padding, strides, dilation, on every array
+// size, each compared with tessera::ref under several schedules. The plan must say im2col, so
+// the path is exercised whatever the estimate picks for the random layers above.
+TEST(Compiler, HostIm2colFirstLayers) {
+  const NamedConfig cfgs[] = {{"n16", default_config(16)},
+                              {"n4", default_config(4)},
+                              {"n8_small", with_depths(8, 300, 520, 64, 100, 9)},
+                              {"n32", default_config(32)}};
+  for (const NamedConfig& nc : cfgs) {
+    IsaDevice dev(nc.hw, IsaDevice::kDefaultBase, kDevBytes);
+    int took = 0, cases = 0;
+    for (int i = 0; i < 12; ++i) {
+      std::mt19937_64 rng(base_seed() * 131 + nc.hw.array_dim * 17 + i);
+      RandomLayerLimits lim;
+      lim.max_hw = 24;
+      lim.max_c = 5;
+      lim.max_kernel = 7;
+      ConvLayer l = random_conv(rng, nc.hw, lim, ConvKind::kConv);
+      l.in.c = i % 3 == 0 ? 1 : i % 3 == 1 ? 3 : l.in.c;
+      if (l.kh * l.kw < 4) l.kh = l.kw = 3;  // a kernel big enough for im2col to pay
+      l.in.h = std::max(l.in.h, 12 + l.dil_h * (l.kh - 1));  // enough pixels to not be
+      l.in.w = std::max(l.in.w, 12 + l.dil_w * (l.kw - 1));  // latency-bound
+      l.pad_top = std::min(l.pad_top, l.dil_h * (l.kh - 1));
+      l.pad_left = std::min(l.pad_left, l.dil_w * (l.kw - 1));
+      l.weights.resize(size_t(l.out_c) * l.kh * l.kw * l.in.c);
+      for (auto& w : l.weights) w = uint8_t(rng());
+      if (nc.hw.array_dim < 8 && l.in.c == 3) continue;  // 3 of 4 rows: im2col barely pays
+      const std::string err = conv_case(dev, l, base_seed() + i);
+      ASSERT_EQ(err, "") << nc.name << " layer " << i;
+      ProgramBuilder pb(nc.hw, dev.mem_base(), dev.mem_size());
+      pb.conv(l, pb.alloc_tensor(l.in, l.act_signed),
+              pb.alloc_tensor(l.out(), l.out_signed, l.requant ? 1 : 4));
+      took += pb.finish().layers.at(0).plan.find("host im2col") != std::string::npos;
+      ++cases;
+    }
+    // Where the copy gains little (several channels on a small array, few pixels) the
+    // estimate keeps the direct form; at least half must take the path.
+    EXPECT_GE(took * 2, cases) << nc.name << ": " << took << " of " << cases;
+  }
+}
+
+// Depthwise layers with many channel groups load several groups per LOAD and let each CONV
+// pick its group out of the interleaved chunk (scaled stride / dilation / padding,
+// docs/compiler.md "Tiling"): MobileNet-like shapes, strides 1 and 2, against tessera::ref.
+TEST(Compiler, DepthwiseGroupChunks) {
+  const NamedConfig cfgs[] = {{"n16", default_config(16)},
+                              {"n4_small", with_depths(4, 200, 256, 40, 48, 6)},
+                              {"n8", default_config(8)}};
+  for (const NamedConfig& nc : cfgs) {
+    IsaDevice dev(nc.hw, IsaDevice::kDefaultBase, kDevBytes);
+    for (int i = 0; i < 8; ++i) {
+      std::mt19937_64 rng(base_seed() * 977 + nc.hw.array_dim * 5 + i);
+      RandomLayerLimits lim;
+      lim.max_hw = 20;
+      lim.max_c = 150;
+      lim.max_kernel = 5;
+      lim.max_stride = 2;
+      const ConvLayer l = random_conv(rng, nc.hw, lim, ConvKind::kDepthwise);
+      ASSERT_EQ(conv_case(dev, l, base_seed() + i), "") << nc.name << " layer " << i;
+    }
+  }
+  // 112x112x96 depthwise 3x3 s2 on 16x16: 6 groups per load.
+  ConvLayer l;
+  l.name = "dw";
+  l.in = Shape{112, 112, 96};
+  l.out_c = l.groups = 96;
+  l.kh = l.kw = 3;
+  l.stride_h = l.stride_w = 2;
+  l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 1;
+  l.weights.assign(size_t(96) * 9, 3);
+  l.wzp.assign(96, 0);
+  l.bias.assign(96, 0);
+  l.mult.assign(96, 1 << 30);
+  l.shift.assign(96, 40);
+  ProgramBuilder pb(default_config(16), IsaDevice::kDefaultBase, size_t(64) << 20);
+  pb.conv(l, pb.alloc_tensor(l.in, true), pb.alloc_tensor(l.out(), true));
+  const std::string plan = pb.finish().layers.at(0).plan;
+  EXPECT_NE(plan.find("depthwise, up to 6 groups per input load"), std::string::npos) << plan;
+}
+
+// The stem of ResNet-18 (224x224x3, 7x7 s2 pad 3 -> 64) through im2col on the 16x16 array:
+// one 1x1 convolution over 147 -> 160 channels, estimated >= 85 % MAC utilization; with the
+// option off, or when an earlier layer produces the input, the convolution reads it directly.
+TEST(Compiler, HostIm2colStemAndWhenNot) {
+  const HwConfig hw = default_config(16);
+  ConvLayer l;
+  l.name = "stem";
+  l.in = Shape{224, 224, 3};
+  l.out_c = 64;
+  l.kh = l.kw = 7;
+  l.stride_h = l.stride_w = 2;
+  l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 3;
+  l.weights.assign(size_t(64) * 49 * 3, 1);
+  l.wzp.assign(64, 0);
+  l.bias.assign(64, 0);
+  l.mult.assign(64, 1 << 30);
+  l.shift.assign(64, 40);
+  auto compile = [&](bool option, bool produced) {
+    ProgramBuilder pb(hw, IsaDevice::kDefaultBase, size_t(64) << 20);
+    pb.set_host_im2col(option);
+    const DeviceTensor in = pb.alloc_tensor(l.in, true);
+    if (produced) {  // an add writes the input first: device-produced
+      AddLayer a;
+      a.shape = l.in;
+      pb.add(a, pb.alloc_tensor(l.in, true), pb.alloc_tensor(l.in, true), in);
+    }
+    pb.conv(l, in, pb.alloc_tensor(l.out(), true));
+    return pb.finish();
+  };
+  const Program fast = compile(true, false);
+  EXPECT_NE(fast.layers.at(0).plan.find("host im2col 7x7x3 -> 1x1 over 147"), std::string::npos)
+      << fast.layers.at(0).plan;
+  EXPECT_EQ(fast.layers.at(0).macs, l.macs());
+  const double util = double(l.macs()) / (double(estimate(fast, hw).cycles) * 256);
+  EXPECT_GE(util, 0.85);
+  EXPECT_EQ(compile(false, false).layers.at(0).plan.find("im2col"), std::string::npos);
+  EXPECT_EQ(compile(true, true).layers.back().plan.find("im2col"), std::string::npos);
+}
+
 // ResNet-18's 3x3 convolutions on the default 16x16 configuration: the estimate
 // (docs/compiler.md) must predict >= 90 % MAC utilisation for the 64 -> 64 layer at 56x56, and
 // the compiled CONVs must cover every MAC exactly once (MAC_ACTIVE * N^2 == layer MACs when the

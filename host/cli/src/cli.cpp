@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -17,29 +19,56 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "tessera/onnx/quantize.hpp"
+
 namespace tessera::cli {
 
 RgbImage load_image(const std::string& path, int h, int w) {
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw std::runtime_error("image '" + path + "': cannot open the file");
   probe.close();
-  cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);  // 8-bit BGR; gray and alpha are converted
+  // IMREAD_ANYCOLOR keeps gray files single-channel, so a channel mismatch with the model can be
+  // reported instead of silently converted; depth is still converted to 8 bits, alpha dropped.
+  cv::Mat m = cv::imread(path, cv::IMREAD_ANYCOLOR);
   if (m.empty()) throw std::runtime_error("image '" + path + "': cannot decode it (not an image?)");
-  cv::Mat rgb;
-  cv::cvtColor(m, rgb, cv::COLOR_BGR2RGB);
-  if (rgb.rows != h || rgb.cols != w) {
-    cv::Mat r;
-    const bool shrink = rgb.rows > h || rgb.cols > w;
-    cv::resize(rgb, r, cv::Size(w, h), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
-    rgb = r;
-  }
   RgbImage img;
-  img.h = h;
-  img.w = w;
-  img.rgb.resize(size_t(h) * w * 3);
+  img.channels = m.channels() == 1 ? 1 : 3;
+  cv::Mat rgb;
+  cv::cvtColor(m, rgb, img.channels == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
+  img.h = rgb.rows;
+  img.w = rgb.cols;
+  img.rgb.resize(size_t(img.h) * img.w * 3);
+  for (int y = 0; y < img.h; ++y)
+    std::memcpy(&img.rgb[size_t(y) * img.w * 3], rgb.ptr<uint8_t>(y), size_t(img.w) * 3);
+  return resize_image(img, h, w);
+}
+
+RgbImage resize_image(const RgbImage& img, int h, int w) {
+  if (img.h == h && img.w == w) return img;
+  cv::Mat src(img.h, img.w, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
+  cv::Mat r;
+  const bool shrink = img.h > h || img.w > w;
+  cv::resize(src, r, cv::Size(w, h), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+  RgbImage out;
+  out.h = h;
+  out.w = w;
+  out.channels = img.channels;
+  out.rgb.resize(size_t(h) * w * 3);
   for (int y = 0; y < h; ++y)
-    std::memcpy(&img.rgb[size_t(y) * w * 3], rgb.ptr<uint8_t>(y), size_t(w) * 3);
-  return img;
+    std::memcpy(&out.rgb[size_t(y) * w * 3], r.ptr<uint8_t>(y), size_t(w) * 3);
+  return out;
+}
+
+void check_channels(const RgbImage& img, const onnx::Value& input, const std::string& source,
+                    bool convert) {
+  const int want = int(input.dims.at(1));
+  if (img.channels == want || convert) return;
+  auto what = [](int c) {
+    return c == 1 ? std::string("1 channel (grayscale)") : std::to_string(c) + " channels (colour)";
+  };
+  throw std::runtime_error("image '" + source + "' has " + what(img.channels) + ", model input '" +
+                           input.name + "' wants " + what(want) +
+                           " (--convert-channels: replicate gray / average R, G, B)");
 }
 
 const onnx::Value& image_input(const onnx::Network& net) {
@@ -193,59 +222,132 @@ std::vector<LayerCycles> measure_layer_cycles(Device& dev, const Program& prog,
     if (!res.ok())
       throw std::runtime_error(dev.name() + ": prefix run through layer '" + l.name +
                                "' did not finish: " + res.describe());
-    LayerCycles cum{res.counter(isa::Counter::kCycles), res.counter(isa::Counter::kMacActive)};
-    r.push_back({cum.cycles - std::min(cum.cycles, prev.cycles),
-                 cum.mac_active - std::min(cum.mac_active, prev.mac_active)});
+    const LayerCycles cum{res.counter(isa::Counter::kCycles),
+                          res.counter(isa::Counter::kMacActive),
+                          res.counter(isa::Counter::kDmaRdBytes),
+                          res.counter(isa::Counter::kDmaWrBytes)};
+    auto delta = [](uint64_t now, uint64_t before) { return now - std::min(now, before); };
+    r.push_back({delta(cum.cycles, prev.cycles), delta(cum.mac_active, prev.mac_active),
+                 delta(cum.dma_rd_bytes, prev.dma_rd_bytes),
+                 delta(cum.dma_wr_bytes, prev.dma_wr_bytes)});
     prev = cum;
   }
   return r;
 }
 
+namespace {
+std::string percent(double num, double den) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1) << (den > 0 ? 100.0 * num / den : 0.0) << "%";
+  return o.str();
+}
+
+std::string micros(uint64_t cycles, double mhz) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1) << (mhz > 0 ? double(cycles) / mhz : 0.0);
+  return o.str();
+}
+
+uint64_t total_macs(const std::vector<LayerInfo>& layers) {
+  uint64_t m = 0;
+  for (const auto& l : layers) m += l.macs;
+  return m;
+}
+}  // namespace
+
 std::string format_perf(const std::vector<LayerInfo>& layers, const Perf& perf,
                         bool with_table) {
   const uint64_t pes = uint64_t(perf.array_dim) * perf.array_dim;
   const bool per_layer = perf.layers.size() == layers.size() && !layers.empty();
-  auto pct = [](double num, double den) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(1) << (den > 0 ? 100.0 * num / den : 0.0) << "%";
-    return o.str();
-  };
+  const bool layer_cycles = per_layer && perf.measured;
   std::ostringstream os;
   size_t wname = 5;
   for (const auto& l : layers) wname = std::max(wname, l.name.size());
-  uint64_t macs = 0;
-  for (const auto& l : layers) macs += l.macs;
+  const uint64_t macs = total_macs(layers);
   if (with_table) {
     os << "  " << std::left << std::setw(int(wname)) << "layer" << std::right << std::setw(10)
        << "MACs" << std::setw(6) << "cmds" << std::setw(9) << "ideal";
-    if (per_layer) os << std::setw(9) << "cycles" << std::setw(9) << "MAC util";
+    if (layer_cycles) os << std::setw(9) << "cycles" << std::setw(9) << "MAC util" << std::setw(9)
+                         << "time us";
+    if (per_layer) os << std::setw(10) << "DMA rd B" << std::setw(10) << "DMA wr B";
     os << "  plan\n";
     for (size_t k = 0; k < layers.size(); ++k) {
       const LayerInfo& l = layers[k];
       os << "  " << std::left << std::setw(int(wname)) << l.name << std::right << std::setw(10)
          << l.macs << std::setw(6) << (l.last_cmd - l.first_cmd + 1) << std::setw(9)
          << (pes ? (l.macs + pes - 1) / pes : 0);
+      if (layer_cycles) {
+        const LayerCycles& c = perf.layers[k];
+        os << std::setw(9) << c.cycles << std::setw(9)
+           << (l.macs ? percent(double(l.macs), double(pes) * double(c.cycles)) : "-")
+           << std::setw(9) << micros(c.cycles, perf.clock_mhz);
+      }
       if (per_layer)
-        os << std::setw(9) << perf.layers[k].cycles << std::setw(9)
-           << (l.macs ? pct(double(l.macs), double(pes) * double(perf.layers[k].cycles)) : "-");
+        os << std::setw(10) << perf.layers[k].dma_rd_bytes << std::setw(10)
+           << perf.layers[k].dma_wr_bytes;
       os << "  " << l.plan << "\n";
     }
     os << "  (ideal = MACs / " << pes << " PEs; MAC util = useful MACs / (PEs x cycles); ";
-    if (per_layer)
-      os << "layer cycles measured by prefix runs: CYCLES through the layer minus through the "
-            "previous one)\n";
+    if (layer_cycles)
+      os << "time at " << perf.clock_mhz << " MHz; layer cycles and DMA bytes measured by prefix "
+            "runs: counters through the layer minus through the previous one)\n";
+    else if (per_layer)
+      os << "DMA bytes by prefix runs; per-layer cycles not measured: the backend has no cycle "
+            "counter)\n";
     else
       os << "per-layer cycles not measured: the whole network runs as one program)\n";
   }
   os << "  network: " << macs << " MACs, " << perf.cycles << " cycles ("
      << (perf.measured ? "measured, CYCLES counter" : "tessera::estimate, not measured") << ")";
+  if (perf.cycles && perf.clock_mhz > 0)
+    os << ", " << micros(perf.cycles, perf.clock_mhz) << " us at " << perf.clock_mhz << " MHz";
   if (perf.cycles && pes) {
-    os << ", MAC utilization " << pct(double(macs), double(pes) * double(perf.cycles));
+    os << ", MAC utilization " << percent(double(macs), double(pes) * double(perf.cycles));
     if (perf.mac_active)
       os << ", MAC_ACTIVE " << perf.mac_active << " ("
-         << pct(double(perf.mac_active), double(perf.cycles)) << " of cycles)";
+         << percent(double(perf.mac_active), double(perf.cycles)) << " of cycles)";
   }
+  if (perf.dma_rd_bytes || perf.dma_wr_bytes)
+    os << ", DMA " << perf.dma_rd_bytes << " B read / " << perf.dma_wr_bytes << " B written";
   os << "\n";
+  return os.str();
+}
+
+std::string perf_json(const std::vector<LayerInfo>& layers, const Perf& perf,
+                      const std::string& indent) {
+  const double pes = double(perf.array_dim) * perf.array_dim;
+  const bool per_layer = perf.layers.size() == layers.size();
+  auto util = [&](uint64_t macs, uint64_t cycles) {
+    return cycles && pes > 0 ? double(macs) / (pes * double(cycles)) : 0.0;
+  };
+  auto time_us = [&](uint64_t cycles) {
+    return perf.clock_mhz > 0 ? double(cycles) / perf.clock_mhz : 0.0;
+  };
+  const uint64_t macs = total_macs(layers);
+  std::ostringstream os;
+  os << std::setprecision(9);
+  const std::string i1 = indent + "  ", i2 = indent + "    ";
+  os << "{\n" << i1 << "\"clock_mhz\": " << perf.clock_mhz << ",\n"
+     << i1 << "\"cycles_measured\": " << (perf.measured ? "true" : "false") << ",\n"
+     << i1 << "\"network\": {\"macs\": " << macs << ", \"cycles\": " << perf.cycles
+     << ", \"mac_utilization\": " << util(macs, perf.cycles)
+     << ", \"time_us\": " << time_us(perf.cycles) << ", \"dma_rd_bytes\": " << perf.dma_rd_bytes
+     << ", \"dma_wr_bytes\": " << perf.dma_wr_bytes << "},\n"
+     << i1 << "\"layers\": [";
+  for (size_t k = 0; per_layer && k < layers.size(); ++k) {
+    const LayerInfo& l = layers[k];
+    const LayerCycles& c = perf.layers[k];
+    os << (k ? "," : "") << "\n" << i2 << "{\"name\": " << json_string(l.name)
+       << ", \"macs\": " << l.macs << ", \"commands\": " << (l.last_cmd - l.first_cmd + 1)
+       << ", \"ideal_cycles\": "
+       << (pes > 0 ? (l.macs + uint64_t(pes) - 1) / uint64_t(pes) : 0)
+       << ", \"dma_rd_bytes\": " << c.dma_rd_bytes << ", \"dma_wr_bytes\": " << c.dma_wr_bytes;
+    if (perf.measured)
+      os << ", \"cycles\": " << c.cycles << ", \"mac_utilization\": " << util(l.macs, c.cycles)
+         << ", \"time_us\": " << time_us(c.cycles);
+    os << "}";
+  }
+  os << (per_layer && !layers.empty() ? "\n" + i1 : "") << "]\n" << indent << "}";
   return os.str();
 }
 
@@ -288,6 +390,44 @@ std::string format_memory_plan(const onnx::Network& net, const onnx::NetworkRunn
     os << "    " << l.name << ": commands " << l.first_cmd << ".." << l.last_cmd << ", "
        << l.macs << " MACs, " << l.plan << "\n";
   return os.str();
+}
+
+onnx::Network load_model(const std::string& model, const std::vector<std::string>& calibrate,
+                         const Preprocess& pre, bool convert_channels) {
+  if (calibrate.empty()) return onnx::import_onnx(model);
+  if (!onnx::is_float_model(model))
+    throw std::runtime_error("--calibrate: model '" + model +
+                             "' is not a float model (it is quantized already)");
+  const onnx::FloatModel fm = onnx::load_float_model(model);
+  if (fm.inputs.size() != 1 || fm.inputs[0].dims.size() != 4 || fm.inputs[0].dims[0] != 1 ||
+      (fm.inputs[0].dims[1] != 1 && fm.inputs[0].dims[1] != 3))
+    throw std::runtime_error("model '" + model + "': --calibrate needs one image input [1, 1 or 3, H, W]");
+  const onnx::Value& in = fm.inputs[0];
+  static const std::set<std::string> kImageExt{".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm",
+                                               ".pbm", ".tif", ".tiff", ".webp"};
+  std::vector<std::string> files;
+  for (const std::string& a : calibrate) {
+    if (!std::filesystem::is_directory(a)) {
+      files.push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(a)) {
+      std::string ext = e.path().extension().string();
+      std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+      if (e.is_regular_file() && kImageExt.count(ext)) found.push_back(e.path().string());
+    }
+    if (found.empty()) throw std::runtime_error("--calibrate: no image files under '" + a + "'");
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  std::vector<onnx::TensorMap> calib;
+  for (const std::string& f : files) {
+    const RgbImage img = load_image(f, int(in.dims[2]), int(in.dims[3]));
+    check_channels(img, in, f, convert_channels);
+    calib.push_back({{in.name, preprocess(img, in, pre)}});
+  }
+  return onnx::quantize_float_model(fm, calib);
 }
 
 std::string json_string(const std::string& s) {

@@ -16,6 +16,27 @@
 
 namespace tessera {
 
+/// A host-side im2col copy of a host-written tensor, made for one convolution that reads it
+/// (docs/compiler.md "Host-side im2col"). The copy is an out_h x out_w x (kh*kw*c) byte tensor
+/// at addr (channels padded to cpad): channel (ky*kw + kx)*c + ci of pixel (oy, ox) is input
+/// (oy*stride_h + ky*dil_h - pad_top, ox*stride_w + kx*dil_w - pad_left, ci), or pad_value
+/// (the convolution's activation zero point) where that position is padding.
+struct Im2colCopy {
+  uint32_t addr = 0;
+  Shape shape;  // out_h, out_w, kh*kw*c
+  int cpad = 0;
+  int kh = 1, kw = 1, stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_top = 0, pad_left = 0;
+  uint8_t pad_value = 0;
+};
+
+/// What write_tensor() has to write besides a tensor's own HWC bytes. The compiler fills it in
+/// while it compiles the layers reading the tensor; every copy of the DeviceTensor shares it.
+struct HostLayout {
+  uint32_t source_addr = 0;  // the tensor these copies are made from
+  Shape source_shape;
+  std::vector<Im2colCopy> im2col;
+};
+
 /// An activation tensor in device memory: HWC, channels padded to cpad = roundup(c, array_dim),
 /// elem_bytes per element (1: int8/uint8, 4: int32). Pixel (y, x) starts at
 /// addr + (y*w + x) * cpad * elem_bytes. Padded channels are don't-care.
@@ -25,13 +46,20 @@ struct DeviceTensor {
   int cpad = 0;
   unsigned elem_bytes = 1;
   bool is_signed = true;
+  /// Set by ProgramBuilder::alloc_tensor (byte tensors); null for hand-made tensors, which then
+  /// never get host-side copies.
+  std::shared_ptr<HostLayout> host_layout;
 
   size_t pixel_bytes() const { return size_t(cpad) * elem_bytes; }
   size_t bytes() const { return size_t(shape.h) * shape.w * pixel_bytes(); }
 };
 
-/// Writes an unpadded HWC QTensor into a device tensor (padded channels are written as 0).
+/// Writes an unpadded HWC QTensor into a device tensor (padded channels are written as 0), and
+/// the host-side copies the compiler asked for (t.host_layout). Write a program's inputs after
+/// the layers reading them were compiled.
 void write_tensor(Device& dev, const DeviceTensor& t, const QTensor& q);
+/// The im2col copy of q described by v (unpadded HWC, v.shape).
+QTensor im2col(const QTensor& q, const Im2colCopy& v);
 /// Reads a byte tensor back (padded channels dropped).
 QTensor read_tensor(Device& dev, const DeviceTensor& t);
 /// Reads an int32 tensor (elem_bytes == 4) back as HWC values (padded channels dropped).
@@ -74,6 +102,12 @@ class ProgramBuilder {
   /// A tensor of the given shape; elem_bytes 1 (quantized) or 4 (int32 accumulators).
   DeviceTensor alloc_tensor(Shape shape, bool is_signed, unsigned elem_bytes = 1);
 
+  /// Host-side im2col (docs/compiler.md): a convolution whose input is written by the host (no
+  /// earlier command of this program stores into it) and whose channels leave array rows empty
+  /// reads an im2col copy that write_tensor() makes, when the estimate says that is faster.
+  /// On by default; off, every convolution reads its input tensor as is.
+  void set_host_im2col(bool enabled);
+
   /// Convolution, depthwise (groups == in.c == out_c) or fully connected (a 1x1 convolution).
   /// layer.requant == false: out must be an int32 tensor (elem_bytes 4) and receives the raw
   /// accumulators.
@@ -102,8 +136,10 @@ std::string disassemble(const isa::Command& cmd);
 
 /// Rough timing of a command stream on the RTL (docs/compiler.md "Performance estimate"): each
 /// unit executes its commands in order, honouring the tokens; LOAD / STORE take
-/// dram_latency + rows * row_overhead + bytes / axi_data_bytes cycles, CONV
-/// kh*kw*cg*out_h*out_w + 2N cycles, POOL and ADD one cycle per output word and window position.
+/// dram_latency + rows * max(row_overhead, dram_latency / 8) + bytes / axi_data_bytes cycles
+/// (a row is one burst; 8 bursts in flight, as in the default memory model), CONV
+/// kh*kw*cg*max(out_h*out_w, N) + 2N + 9 cycles, POOL and ADD one cycle per output word and
+/// window position.
 struct Estimate {
   uint64_t cycles = 0;       // until the last command completes
   uint64_t mac_cycles = 0;   // sum of kh*kw*cg*out_h*out_w over CONVs (MAC_ACTIVE)

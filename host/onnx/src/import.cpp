@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "float_internal.hpp"
 #include "onnx_internal.hpp"
 #include "tessera/onnx/network.hpp"
 #include "tessera/quant.hpp"
@@ -39,7 +40,7 @@ bool supported_op(const std::string& domain, const std::string& op) {
       "DequantizeLinear", "Conv", "Gemm", "MatMul", "Add", "MaxPool", "AveragePool",
       "GlobalAveragePool", "Relu", "Clip", "Flatten", "Reshape", "Softmax", "Identity",
       "Constant"};
-  static const std::set<std::string> kMs{"QLinearAdd", "QLinearAveragePool",
+  static const std::set<std::string> kMs{"QLinearAdd", "QGemm", "QLinearAveragePool",
                                          "QLinearGlobalAveragePool", "QuantizeLinear",
                                          "DequantizeLinear"};
   if (domain.empty() || domain == "ai.onnx") return kStd.count(op) > 0;
@@ -777,6 +778,38 @@ void Importer::visit(const NodeProto& n) {
     }
     return;
   }
+  if (op == "QGemm") {
+    // com.microsoft QGemm, onnxruntime's QOperator Gemm: Y = A * B' + C with C int32 in
+    // a_scale * b_scale units (alpha = 1), requantized to y_scale / y_zero_point.
+    if (attr_i(n, "transA", 0) != 0) node_fail(n, "transA = 1 is not supported");
+    if (attr_f(n, "alpha", 1.0f) != 1.0f) node_fail(n, "alpha other than 1 is not supported");
+    if (!has_in(n, 7)) node_fail(n, "a float output (no y_scale) is not supported");
+    const int a = q_value(n, 0);
+    const float sa = const_scalar_f(n, 1, "a_scale");
+    const auto [za, ta] = const_zp(n, 2, "a_zero_point", ElemType::kUint8);
+    quant_of(a, n, sa, za, ta);
+    if (net_.values[a].dims.size() != 2) node_fail(n, "A must be 2-D");
+    const Tensor& b = const_in(n, 3, "B");
+    if (b.dims.size() != 2) node_fail(n, "B must be 2-D, got " + dims_str(b.dims));
+    const bool trans_b = attr_i(n, "transB", 0) != 0;
+    const int N = int(trans_b ? b.dims[0] : b.dims[1]);
+    const auto sb = per_channel_f(n, const_in(n, 4, "b_scale"), N, "b_scale");
+    const Tensor& bz = const_in(n, 5, "b_zero_point");
+    if (bz.type != b.type) node_fail(n, "b_zero_point type differs from B");
+    Pending p = fc_like(n, a, b, trans_b, per_channel_zp(n, &bz, N, "b_zero_point"), za);
+    p.fused = op;
+    for (int c = 0; c < N; ++c) p.in_w_scale.push_back(sa * sb[c]);
+    if (has_in(n, 6)) {
+      const Tensor& c = const_in(n, 6, "C");
+      if (c.type != ElemType::kInt32 || c.numel() != size_t(N))
+        node_fail(n, "C must be int32 with " + std::to_string(N) + " elements");
+      p.bias_q = c.i;
+    }
+    const float sy = const_scalar_f(n, 7, "y_scale");
+    const auto [zy, ty] = const_zp(n, 8, "y_zero_point", ElemType::kUint8);
+    value_sym(finalize(n, p, sy, zy, ty, out()));
+    return;
+  }
   if (op == "QLinearAdd") {
     const int a = q_value(n, 0), b = q_value(n, 3);
     const float sa = const_scalar_f(n, 1, "A_scale");
@@ -867,6 +900,16 @@ void Importer::visit(const NodeProto& n) {
       lay.scale = s;
       lay.zero_point = zp;
       value_sym(emit(q, lay, out()));
+      return;
+    }
+    if (x.kind == Sym::kDQ) {
+      // onnxruntime's quantizer wraps layout ops (Flatten, Reshape) as DQ -> op -> Q with the
+      // input's own parameters: re-quantizing with them is the identity.
+      const Value& xv = net_.values[x.value];
+      if (t != xv.type || zp != xv.zero_point || std::fabs(xv.scale - s) > 1e-6f * s)
+        node_fail(n, "re-quantizes '" + in_name(n, 0) + "' with a scale / zero point / type "
+                     "other than its own; only an identical QuantizeLinear is supported there");
+      value_sym(x.value);
       return;
     }
     if (x.kind == Sym::kConst && x.c.is_float()) {
@@ -1404,6 +1447,11 @@ Network import_onnx_bytes(const std::string& bytes, const std::string& source,
   if (!m.ParseFromString(bytes))
     throw std::runtime_error(source + ": not a valid ONNX model (protobuf parse failed: "
                              "truncated or corrupt file)");
+  if (const NodeProto* n = detail::float_weight_node(m.graph())) {
+    const FloatModel fm = detail::parse_float_model(m, source);  // lists unsupported nodes first
+    if (opt.calibration.empty()) throw std::runtime_error(source + ": " + detail::float_model_message(*n));
+    return quantize_float_model(fm, opt.calibration);
+  }
   return Importer(source, opt).run(m);
 }
 

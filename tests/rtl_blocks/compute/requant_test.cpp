@@ -1,5 +1,5 @@
 // tessera_requant (one output lane) against tessera::requantize (host/include/tessera/quant.hpp),
-// with random and corner inputs; also pins the lane's latency of 3 cycles, which
+// with random and corner inputs; also pins the lane's latency of 5 cycles, which
 // tessera_conv_unit relies on.
 #include <gtest/gtest.h>
 
@@ -14,6 +14,8 @@
 namespace {
 
 using computetb::Rng;
+
+constexpr unsigned kLatency = 5;  // tessera_requant's register stages (RqLat in the conv unit)
 
 struct Params {
   int32_t bias, mult;
@@ -67,7 +69,7 @@ TEST(Requant, RandomAndCorners) {
     const int32_t lo = tessera::byte_value(p.cmin, p.out_signed);
     const int32_t hi = tessera::byte_value(p.cmax, p.out_signed);
 
-    // Stream 32 values one per cycle, then 3 more cycles with the same parameters.
+    // Stream 32 values one per cycle, then kLatency more cycles with the same parameters.
     std::vector<int32_t> accs;
     for (unsigned i = 0; i < 32; ++i) {
       int32_t a;
@@ -78,13 +80,13 @@ TEST(Requant, RandomAndCorners) {
       }
       accs.push_back(a);
     }
-    for (unsigned i = 0; i < accs.size() + 3; ++i) {
+    for (unsigned i = 0; i < accs.size() + kLatency; ++i) {
       top->acc_i = uint32_t(i < accs.size() ? accs[i] : int32_t(rng.u32()));
       tick();
-      // after the edge ending cycle i, out_o holds the result of the value of cycle i - 2,
-      // visible in cycle i + 1 = (i - 2) + 3
-      if (i >= 2 && i - 2 < accs.size()) {
-        const int32_t a = accs[i - 2];
+      // after the edge ending cycle i, out_o holds the result of the value of cycle
+      // i + 1 - kLatency
+      if (i + 1 >= kLatency && i + 1 - kLatency < accs.size()) {
+        const int32_t a = accs[i + 1 - kLatency];
         const int32_t want = tessera::requantize(a, p.bias, p.mult, p.shift, zp, lo, hi);
         ASSERT_EQ(unsigned(top->out_o), unsigned(uint8_t(want)))
             << "acc " << a << " bias " << p.bias << " mult " << p.mult << " shift " << p.shift

@@ -41,6 +41,10 @@ struct ImportOptions {
   /// Graph inputs bound to constant values at import time. ONNX's node tests pass weights, scales
   /// and zero points as graph inputs; binding them makes them initializers.
   std::map<std::string, Tensor> constants;
+  /// Inputs (by graph-input name) a float model is calibrated on; it is then quantized with
+  /// quantize_float_model() (tessera/onnx/quantize.hpp). A float model without them is rejected;
+  /// a quantized model ignores them.
+  std::vector<std::map<std::string, Tensor>> calibration;
 };
 
 /// A tensor of the network. Its elements are `batch` items, each an HWC tensor of `shape`
