@@ -48,30 +48,6 @@ class FloatParser {
   }
   std::string name_of(const NodeProto& n) const { return names_.at(&n); }
 
-  // ---- attributes ----
-  static const AttributeProto* attr(const NodeProto& n, const std::string& name) {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) return &a;
-    return nullptr;
-  }
-  static int64_t attr_i(const NodeProto& n, const std::string& name, int64_t def) {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->i() : def;
-  }
-  static float attr_f(const NodeProto& n, const std::string& name, float def) {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->f() : def;
-  }
-  static std::string attr_s(const NodeProto& n, const std::string& name, const std::string& def) {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->s() : def;
-  }
-  static std::vector<int64_t> attr_ints(const NodeProto& n, const std::string& name,
-                                        std::vector<int64_t> def) {
-    const AttributeProto* a = attr(n, name);
-    return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : def;
-  }
-
   // ---- operands ----
   std::string resolve(const std::string& t) const {
     auto it = alias_.find(t);
@@ -126,7 +102,6 @@ class FloatParser {
   }
 
   void conv(const NodeProto& n);
-  void conv_geometry(const NodeProto& n, ConvLayer& L) const;
   void batch_norm(const NodeProto& n);
   void fc(const NodeProto& n);
   void pool(const NodeProto& n);
@@ -145,46 +120,6 @@ class FloatParser {
 };
 
 // ---------------------------------------------------------------------------------------------
-
-void FloatParser::conv_geometry(const NodeProto& n, ConvLayer& L) const {
-  const auto ks = attr_ints(n, "kernel_shape", {L.kh, L.kw});
-  if (ks.size() != 2 || ks[0] != L.kh || ks[1] != L.kw)
-    node_fail(n, "kernel_shape " + dims_str(ks) + " does not match the 2-D weights");
-  const auto st = attr_ints(n, "strides", {1, 1});
-  const auto dl = attr_ints(n, "dilations", {1, 1});
-  auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-  if (st.size() != 2 || dl.size() != 2 || pads.size() != 4)
-    node_fail(n, "only 2-D strides / dilations / pads are supported");
-  L.stride_h = int(st[0]);
-  L.stride_w = int(st[1]);
-  L.dil_h = int(dl[0]);
-  L.dil_w = int(dl[1]);
-  if (L.stride_h < 1 || L.stride_w < 1 || L.dil_h < 1 || L.dil_w < 1)
-    node_fail(n, "strides and dilations must be >= 1");
-  const std::string ap = attr_s(n, "auto_pad", "NOTSET");
-  if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-    const int in[2] = {L.in.h, L.in.w}, k[2] = {L.kh, L.kw}, s[2] = {L.stride_h, L.stride_w},
-              d[2] = {L.dil_h, L.dil_w};
-    for (int a = 0; a < 2; ++a) {
-      const int out = (in[a] + s[a] - 1) / s[a];
-      const int total = std::max(0, (out - 1) * s[a] + (k[a] - 1) * d[a] + 1 - in[a]);
-      const int small = total / 2, big = total - small;
-      pads[a] = ap == "SAME_UPPER" ? small : big;
-      pads[a + 2] = ap == "SAME_UPPER" ? big : small;
-    }
-  } else if (ap == "VALID") {
-    pads = {0, 0, 0, 0};
-  } else if (ap != "NOTSET") {
-    node_fail(n, "auto_pad '" + ap + "' is not supported");
-  }
-  for (int64_t p : pads)
-    if (p < 0) node_fail(n, "negative pads");
-  L.pad_top = int(pads[0]);
-  L.pad_left = int(pads[1]);
-  L.pad_bottom = int(pads[2]);
-  L.pad_right = int(pads[3]);
-  if (L.out_h() < 1 || L.out_w() < 1) node_fail(n, "the output would be empty");
-}
 
 void FloatParser::conv(const NodeProto& n) {
   const std::string x = act_in(n, 0);
@@ -212,7 +147,7 @@ void FloatParser::conv(const NodeProto& n) {
     node_fail(n, "group = " + std::to_string(L.groups) +
                      ": only groups = 1 and depthwise (groups = channels = output channels) are "
                      "supported");
-  conv_geometry(n, L);
+  conv_geometry(n, L, [&](const std::string& m) { node_fail(n, m); });
   op.weight = w.f;
   if (const Tensor* b = has_in(n, 2) ? &const_in(n, 2, "bias") : nullptr) {
     if (b->numel() != size_t(L.out_c))
@@ -330,57 +265,9 @@ void FloatParser::pool(const NodeProto& n) {
   P.name = op.name;
   P.in = Shape{int(xd[2]), int(xd[3]), int(xd[1])};
   P.avg = op.kind == FloatOpKind::kAvgPool;
-  if (opt == "GlobalAveragePool") {
-    P.kh = P.in.h;
-    P.kw = P.in.w;
-    P.stride_h = P.stride_w = 1;
-  } else {
-    const auto ks = attr_ints(n, "kernel_shape", {});
-    if (ks.size() != 2) node_fail(n, "kernel_shape must have 2 entries");
-    const auto st = attr_ints(n, "strides", {1, 1});
-    auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-    if (st.size() != 2 || pads.size() != 4) node_fail(n, "only 2-D pooling is supported");
-    if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1})
-      node_fail(n, "pooling dilations are not supported");
-    if (attr_i(n, "storage_order", 0) != 0) node_fail(n, "storage_order = 1 is not supported");
-    if (n.output_size() > 1 && !n.output(1).empty())
-      node_fail(n, "the Indices output of MaxPool is not supported");
-    P.kh = int(ks[0]);
-    P.kw = int(ks[1]);
-    P.stride_h = int(st[0]);
-    P.stride_w = int(st[1]);
-    if (P.kh < 1 || P.kw < 1 || P.stride_h < 1 || P.stride_w < 1)
-      node_fail(n, "kernel and strides must be >= 1");
-    const std::string ap = attr_s(n, "auto_pad", "NOTSET");
-    const bool ceil_mode = attr_i(n, "ceil_mode", 0) != 0;
-    const int inn[2] = {P.in.h, P.in.w}, k[2] = {P.kh, P.kw}, s[2] = {P.stride_h, P.stride_w};
-    for (int a = 0; a < 2; ++a) {
-      if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-        const int out = (inn[a] + s[a] - 1) / s[a];
-        const int total = std::max(0, (out - 1) * s[a] + k[a] - inn[a]);
-        pads[a] = ap == "SAME_UPPER" ? total / 2 : total - total / 2;
-        pads[a + 2] = total - pads[a];
-      } else if (ap == "VALID") {
-        pads[a] = pads[a + 2] = 0;
-      } else if (ap != "NOTSET") {
-        node_fail(n, "auto_pad '" + ap + "' is not supported");
-      }
-      if (pads[a] < 0 || pads[a + 2] < 0) node_fail(n, "negative pads");
-      if (ceil_mode && ap == "NOTSET") {
-        const int64_t span = inn[a] + pads[a] + pads[a + 2] - k[a];
-        int64_t out = (span + s[a] - 1) / s[a] + 1;
-        if ((out - 1) * s[a] >= inn[a] + pads[a]) --out;  // the last window must start inside
-        const int64_t need = (out - 1) * s[a] + k[a] - (inn[a] + pads[a] + pads[a + 2]);
-        if (need > 0) {
-          if (P.avg) node_fail(n, "ceil_mode = 1 that adds a partial window is not supported");
-          pads[a + 2] += need;  // max pooling ignores padding: floor over this == ceil
-        }
-      }
-    }
-    P.pad_top = int(pads[0]);
-    P.pad_left = int(pads[1]);
-    P.pad_bottom = int(pads[2]);
-    P.pad_right = int(pads[3]);
+  pool_geometry(n, P, P.in, opt == "GlobalAveragePool",
+                [&](const std::string& m) { node_fail(n, m); });
+  if (opt != "GlobalAveragePool") {
     op.count_include_pad = attr_i(n, "count_include_pad", 0) != 0;
     if (P.avg && !op.count_include_pad && (P.pad_top || P.pad_left || P.pad_bottom || P.pad_right))
       node_fail(n, "count_include_pad = 0 with padding is not supported (the divisor is one "

@@ -27,6 +27,11 @@ using ::onnx::AttributeProto;
 using ::onnx::GraphProto;
 using ::onnx::ModelProto;
 using ::onnx::NodeProto;
+using detail::attr;
+using detail::attr_f;
+using detail::attr_i;
+using detail::attr_ints;
+using detail::attr_s;
 
 constexpr int64_t kMinOpset = 10, kMaxOpset = 19;
 
@@ -93,30 +98,6 @@ class Importer {
   std::string nname(const NodeProto& n) const {
     auto it = names_.find(&n);
     return it != names_.end() ? it->second : n.name();
-  }
-
-  // ---- attributes ----
-  const AttributeProto* attr(const NodeProto& n, const std::string& name) const {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) return &a;
-    return nullptr;
-  }
-  int64_t attr_i(const NodeProto& n, const std::string& name, int64_t def) const {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->i() : def;
-  }
-  float attr_f(const NodeProto& n, const std::string& name, float def) const {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->f() : def;
-  }
-  std::string attr_s(const NodeProto& n, const std::string& name, const std::string& def) const {
-    const AttributeProto* a = attr(n, name);
-    return a ? a->s() : def;
-  }
-  std::vector<int64_t> attr_ints(const NodeProto& n, const std::string& name,
-                                 std::vector<int64_t> def) const {
-    const AttributeProto* a = attr(n, name);
-    return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : def;
   }
 
   // ---- symbols ----
@@ -259,12 +240,10 @@ class Importer {
   }
 
   // ---- layer builders ----
-  void conv_geometry(const NodeProto& n, ConvLayer& L) const;
   Pending conv_like(const NodeProto& n, int x, const Tensor& w, const std::vector<int32_t>& wzp,
                     int32_t x_zp, ElemType x_type);
   Pending fc_like(const NodeProto& n, int x, const Tensor& b, bool trans_b,
                   const std::vector<int32_t>& wzp_cols, int32_t x_zp);
-  void pool_geometry(const NodeProto& n, PoolLayer& P, Shape in, bool global) const;
   int finalize(const NodeProto& n, Pending& p, float out_scale, int32_t out_zp, ElemType out_t,
                const std::string& out_name);
   int emit(Op op, const Value& out_layout, const std::string& out_name);
@@ -283,46 +262,6 @@ class Importer {
 };
 
 // ---------------------------------------------------------------------------------------------
-
-void Importer::conv_geometry(const NodeProto& n, ConvLayer& L) const {
-  const auto ks = attr_ints(n, "kernel_shape", {L.kh, L.kw});
-  if (ks.size() != 2 || ks[0] != L.kh || ks[1] != L.kw)
-    node_fail(n, "kernel_shape " + dims_str(ks) + " does not match the 2-D weights");
-  const auto st = attr_ints(n, "strides", {1, 1});
-  const auto dl = attr_ints(n, "dilations", {1, 1});
-  auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-  if (st.size() != 2 || dl.size() != 2 || pads.size() != 4)
-    node_fail(n, "only 2-D strides / dilations / pads are supported");
-  L.stride_h = int(st[0]);
-  L.stride_w = int(st[1]);
-  L.dil_h = int(dl[0]);
-  L.dil_w = int(dl[1]);
-  if (L.stride_h < 1 || L.stride_w < 1 || L.dil_h < 1 || L.dil_w < 1)
-    node_fail(n, "strides and dilations must be >= 1");
-  const std::string ap = attr_s(n, "auto_pad", "NOTSET");
-  if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-    const int in[2] = {L.in.h, L.in.w}, k[2] = {L.kh, L.kw}, s[2] = {L.stride_h, L.stride_w},
-              d[2] = {L.dil_h, L.dil_w};
-    for (int a = 0; a < 2; ++a) {
-      const int out = (in[a] + s[a] - 1) / s[a];
-      const int total = std::max(0, (out - 1) * s[a] + (k[a] - 1) * d[a] + 1 - in[a]);
-      const int small = total / 2, big = total - small;
-      pads[a] = ap == "SAME_UPPER" ? small : big;
-      pads[a + 2] = ap == "SAME_UPPER" ? big : small;
-    }
-  } else if (ap == "VALID") {
-    pads = {0, 0, 0, 0};
-  } else if (ap != "NOTSET") {
-    node_fail(n, "auto_pad '" + ap + "' is not supported");
-  }
-  for (int64_t p : pads)
-    if (p < 0) node_fail(n, "negative pads");
-  L.pad_top = int(pads[0]);
-  L.pad_left = int(pads[1]);
-  L.pad_bottom = int(pads[2]);
-  L.pad_right = int(pads[3]);
-  if (L.out_h() < 1 || L.out_w() < 1) node_fail(n, "the output would be empty");
-}
 
 // Conv / QLinearConv / ConvInteger: weights [O, C/g, kh, kw] -> ConvLayer (geometry, weights,
 // zero points); mult / shift / bias / output parameters are filled by finalize().
@@ -349,7 +288,7 @@ Pending Importer::conv_like(const NodeProto& n, int x, const Tensor& w,
     node_fail(n, "group = " + std::to_string(group) +
                      " is not supported (only 1 and depthwise: group == C_in == C_out)");
   }
-  conv_geometry(n, L);
+  detail::conv_geometry(n, L, [&](const std::string& m) { node_fail(n, m); });
   L.act_signed = x_type == ElemType::kInt8;
   L.wgt_signed = w.type == ElemType::kInt8;
   L.act_zp = x_zp;
@@ -452,61 +391,6 @@ Pending Importer::fc_like(const NodeProto& n, int x, const Tensor& b, bool trans
                      " elements");
   }
   return p;
-}
-
-void Importer::pool_geometry(const NodeProto& n, PoolLayer& P, Shape in, bool global) const {
-  P.name = nname(n);
-  P.in = in;
-  if (global) {
-    P.kh = in.h;
-    P.kw = in.w;
-    P.stride_h = P.stride_w = 1;
-    return;
-  }
-  const auto ks = attr_ints(n, "kernel_shape", {});
-  if (ks.size() != 2) node_fail(n, "kernel_shape must have 2 entries");
-  const auto st = attr_ints(n, "strides", {1, 1});
-  auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-  const auto dl = attr_ints(n, "dilations", {1, 1});
-  if (st.size() != 2 || pads.size() != 4) node_fail(n, "only 2-D pooling is supported");
-  if (dl != std::vector<int64_t>{1, 1}) node_fail(n, "pooling dilations are not supported");
-  if (attr_i(n, "storage_order", 0) != 0) node_fail(n, "storage_order = 1 is not supported");
-  if (n.output_size() > 1 && !n.output(1).empty())
-    node_fail(n, "the Indices output of MaxPool is not supported");
-  P.kh = int(ks[0]);
-  P.kw = int(ks[1]);
-  P.stride_h = int(st[0]);
-  P.stride_w = int(st[1]);
-  if (P.kh < 1 || P.kw < 1 || P.stride_h < 1 || P.stride_w < 1)
-    node_fail(n, "kernel and strides must be >= 1");
-  const std::string ap = attr_s(n, "auto_pad", "NOTSET");
-  const bool ceil_mode = attr_i(n, "ceil_mode", 0) != 0;
-  const int inn[2] = {in.h, in.w}, k[2] = {P.kh, P.kw}, s[2] = {P.stride_h, P.stride_w};
-  for (int a = 0; a < 2; ++a) {
-    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-      const int out = (inn[a] + s[a] - 1) / s[a];
-      const int total = std::max(0, (out - 1) * s[a] + k[a] - inn[a]);
-      pads[a] = ap == "SAME_UPPER" ? total / 2 : total - total / 2;
-      pads[a + 2] = total - pads[a];
-    } else if (ap == "VALID") {
-      pads[a] = pads[a + 2] = 0;
-    } else if (ap != "NOTSET") {
-      node_fail(n, "auto_pad '" + ap + "' is not supported");
-    }
-    if (pads[a] < 0 || pads[a + 2] < 0) node_fail(n, "negative pads");
-    if (ceil_mode && ap == "NOTSET") {
-      const int64_t span = inn[a] + pads[a] + pads[a + 2] - k[a];
-      int64_t out = (span + s[a] - 1) / s[a] + 1;
-      if ((out - 1) * s[a] >= inn[a] + pads[a]) --out;  // the last window must start inside
-      const int64_t need = (out - 1) * s[a] + k[a] - (inn[a] + pads[a] + pads[a + 2]);
-      if (need > 0) pads[a + 2] += need;  // extra bottom/right padding makes floor == ceil
-    }
-  }
-  P.pad_top = int(pads[0]);
-  P.pad_left = int(pads[1]);
-  P.pad_bottom = int(pads[2]);
-  P.pad_right = int(pads[3]);
-  if (P.out_h() < 1 || P.out_w() < 1) node_fail(n, "the output would be empty");
 }
 
 int Importer::emit(Op op, const Value& lay, const std::string& out_name) {
@@ -862,8 +746,10 @@ void Importer::visit(const NodeProto& n) {
     p.op.name = nname(n);
     p.op.inputs = {x};
     PoolLayer& P = p.op.pool;
-    pool_geometry(n, P, spatial(n, x), global);
+    P.name = nname(n);
     P.avg = true;
+    detail::pool_geometry(n, P, spatial(n, x), global,
+                          [&](const std::string& m) { node_fail(n, m); });
     P.is_signed = tx == ElemType::kInt8;
     P.in_zp = zx;
     if (!global && attr_i(n, "count_include_pad", 0) == 0 &&
@@ -1095,8 +981,10 @@ void Importer::visit(const NodeProto& n) {
     p.op.name = nname(n);
     p.op.inputs = {x};
     PoolLayer& P = p.op.pool;
-    pool_geometry(n, P, spatial(n, x), op == "GlobalAveragePool");
+    P.name = nname(n);
     P.avg = op != "MaxPool";
+    detail::pool_geometry(n, P, spatial(n, x), op == "GlobalAveragePool",
+                          [&](const std::string& m) { node_fail(n, m); });
     P.is_signed = xv.type == ElemType::kInt8;
     P.in_zp = xv.zero_point;
     if (op == "AveragePool" && attr_i(n, "count_include_pad", 0) == 0 &&
