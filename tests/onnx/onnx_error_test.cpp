@@ -168,6 +168,27 @@ TEST(OnnxImportErrors, GroupedConvolution) {
                {"g.onnx", "node 'grp' (QLinearConv)", "group = 2"});
 }
 
+// ceil_mode's partial window at the bottom / right: max pooling takes it as padding, but an
+// average would count that padding in its divisor, so it is refused rather than mis-scaled.
+TEST(OnnxImportErrors, AveragePoolCeilModePartialWindow) {
+  ModelBuilder b;
+  b.input("x", TP::FLOAT, {1, 2, 5, 5});
+  b.init_f("s", {}, {0.05f});
+  b.init_i("z", TP::INT8, {}, {0});
+  b.node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.node("DequantizeLinear", {"xq", "s", "z"}, {"xd"});
+  auto& n = b.node("AveragePool", {"xd"}, {"p"}, "pool1");
+  ModelBuilder::attr_ints(n, "kernel_shape", {2, 2});
+  ModelBuilder::attr_ints(n, "strides", {2, 2});
+  ModelBuilder::attr_int(n, "ceil_mode", 1);
+  b.node("QuantizeLinear", {"p", "s", "z"}, {"pq"});
+  b.node("DequantizeLinear", {"pq", "s", "z"}, {"y"});
+  b.output("y", TP::FLOAT, {1, 2, 3, 3});
+  const std::string bytes = b.bytes();
+  expect_error([&] { import_onnx_bytes(bytes, "ap.onnx"); },
+               {"ap.onnx", "node 'pool1' (AveragePool)", "ceil_mode = 1"});
+}
+
 TEST(OnnxImportErrors, ValidModelImports) {
   const std::string bytes = qdq_conv().bytes();
   const Network net = import_onnx_bytes(bytes, "ok.onnx");
