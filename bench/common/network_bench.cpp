@@ -375,6 +375,22 @@ int run_single(const Network& net, const BenchOptions& o) {
               runs.empty() ? "" : (", layers alone " + std::to_string(sum)).c_str(),
               100.0 * double(macs) / (pes * double(cycles)),
               100.0 * double(r.counter(isa::Counter::kMacActive)) / double(cycles));
+  std::printf("units (%% of cycles): load busy %.1f wait %.1f, compute busy %.1f wait %.1f, "
+              "store busy %.1f wait %.1f\n",
+              100.0 * double(r.counter(isa::Counter::kLoadBusy)) / double(cycles),
+              100.0 * double(r.counter(isa::Counter::kLoadWait)) / double(cycles),
+              100.0 * double(r.counter(isa::Counter::kComputeBusy)) / double(cycles),
+              100.0 * double(r.counter(isa::Counter::kComputeWait)) / double(cycles),
+              100.0 * double(r.counter(isa::Counter::kStoreBusy)) / double(cycles),
+              100.0 * double(r.counter(isa::Counter::kStoreWait)) / double(cycles));
+  {
+    std::map<uint32_t, int> ops;
+    for (const isa::Command& c : b.prog.cmds)
+      ++ops[isa::get(c, isa::field::kOpcode)];
+    std::printf("commands:");
+    for (const auto& [op, count] : ops) std::printf(" op%u: %d", unsigned(op), count);
+    std::printf("\n");
+  }
   std::printf("DMA: %llu bytes read, %llu bytes written\n",
               (unsigned long long)r.counter(isa::Counter::kDmaRdBytes),
               (unsigned long long)r.counter(isa::Counter::kDmaWrBytes));
