@@ -1,7 +1,9 @@
-// Compute unit (docs/architecture.md): executes CONV, POOL and ADD one command at a time. CONV runs
-// on tessera_conv_unit (PE array, ACC, output pipeline); POOL and ADD on their own sub-units. Only
-// one sub-unit is active at a time, so their ABUF read and OBUF write ports are simply selected
-// by whichever drives its enable.
+// Compute unit (docs/architecture.md): executes CONV, POOL and ADD. CONV runs on
+// tessera_conv_unit (PE array, ACC, output pipeline); POOL and ADD on their own sub-units.
+// A CONV is accepted (cmd_accept_o) once its last pixel entered the array, so the next CONV can
+// start while the array drains; POOL and ADD start only when the conv unit is completely idle.
+// So at most one sub-unit reads ABUF or writes OBUF in a cycle, and their ports are simply
+// selected by whichever drives its enable.
 module tessera_compute_unit #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -20,7 +22,8 @@ module tessera_compute_unit #(
   input  logic                    cmd_valid_i,
   output logic                    cmd_ready_o,
   input  logic [255:0]            cmd_i,
-  output logic                    cmd_done_o,
+  output logic                    cmd_accept_o,  // the command no longer needs cmd_i
+  output logic                    cmd_done_o,    // the oldest accepted command completed
   input  logic                    flush_i,
   output logic                    abuf_rd_en_o,
   output logic [AbufAw-1:0]       abuf_rd_addr_o,
@@ -41,30 +44,31 @@ module tessera_compute_unit #(
   output logic                    mac_active_o
 );
 
-  logic active_d, active_q;     // a command was accepted and has not signalled done
+  logic active_d, active_q;     // a command was taken and has not been accepted
   logic bad_q;                  // an opcode no sub-unit executes: finish it at once
-  logic accept;
+  logic take;
   logic [3:0] opcode;
   logic conv_start, pool_start, add_start, bad_start;
-  logic conv_done, pool_done, add_done;
-  logic conv_busy, pool_busy, add_busy;
+  logic conv_accept, conv_done, pool_done, add_done;
+  logic conv_ready, conv_busy, pool_busy, add_busy;
 
   assign opcode      = cmd_i[tessera_isa_pkg::CmdOpcodeLsb +: tessera_isa_pkg::CmdOpcodeW];
-  assign cmd_ready_o = !active_q;
-  assign accept      = cmd_valid_i && cmd_ready_o;
-  assign conv_start  = accept && (opcode == tessera_isa_pkg::OpConv);
-  assign pool_start  = accept && (opcode == tessera_isa_pkg::OpPool);
-  assign add_start   = accept && (opcode == tessera_isa_pkg::OpAdd);
+  assign cmd_ready_o = !active_q && ((opcode == tessera_isa_pkg::OpConv) ? conv_ready : !conv_busy);
+  assign take        = cmd_valid_i && cmd_ready_o;
+  assign conv_start  = take && (opcode == tessera_isa_pkg::OpConv);
+  assign pool_start  = take && (opcode == tessera_isa_pkg::OpPool);
+  assign add_start   = take && (opcode == tessera_isa_pkg::OpAdd);
   // The dispatcher sends only CONV, POOL and ADD here; anything else completes without effect
   // rather than hanging the queue.
-  assign bad_start   = accept && !conv_start && !pool_start && !add_start;
+  assign bad_start   = take && !conv_start && !pool_start && !add_start;
 
-  assign cmd_done_o = conv_done || pool_done || add_done || bad_q;
+  assign cmd_accept_o = conv_accept || pool_done || add_done || bad_q;
+  assign cmd_done_o   = conv_done || pool_done || add_done || bad_q;
 
   always_comb begin
     active_d = active_q;
-    if (accept) active_d = 1'b1;
-    if (cmd_done_o) active_d = 1'b0;
+    if (take) active_d = 1'b1;
+    if (cmd_accept_o) active_d = 1'b0;
     if (flush_i) active_d = 1'b0;
   end
 
@@ -98,7 +102,9 @@ module tessera_compute_unit #(
     .start_i           (conv_start),
     .cmd_i             (cmd_i),
     .flush_i           (flush_i),
+    .ready_o           (conv_ready),
     .busy_o            (conv_busy),
+    .accept_o          (conv_accept),
     .done_o            (conv_done),
     .abuf_rd_en_o      (conv_abuf_en),
     .abuf_rd_addr_o    (conv_abuf_addr),
@@ -168,9 +174,9 @@ module tessera_compute_unit #(
     obuf_wr_data_o = pool_obuf_en ? pool_obuf_data : add_obuf_en ? add_obuf_data : conv_obuf_data;
   end
 
-  // busy_o of the sub-units is implied by active_q (each holds busy until its done pulse).
+  // busy_o of POOL and ADD is implied by active_q (each holds busy until its done pulse).
   logic unused_busy;
-  assign unused_busy = conv_busy ^ pool_busy ^ add_busy;
+  assign unused_busy = pool_busy ^ add_busy;
 
 `ifndef SYNTHESIS
   // Only one sub-unit may drive a port in a cycle.

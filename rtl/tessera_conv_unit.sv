@@ -18,6 +18,19 @@
 // pixel always sees the previous tile's write: there is no hazard even when a tile has a single
 // pixel. On the last tile with requant the sum goes through tessera_requant (5 cycles) instead of
 // ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+6.
+//
+// Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
+// so the next CONV can start while the array drains; done_o follows in cycle I+2N+6 of that
+// pixel, through a marker that travels with the pixels. The weight-buffer bookkeeping carries
+// over from one command to the next, so a new command's weights never overwrite a buffer that
+// the previous command's activations still use, and every ACC access of the new command comes
+// after those of the old one in each lane. What the drain still needs are the output
+// parameters, so they are split: the front end (zero points, signedness, geometry) takes its
+// fields at start and the weight zero points in one PBUF read; the output side (bias,
+// multiplier, shift, output zero point, clamp, OBUF pointer) is loaded only once no
+// requantized pixel of an earlier command is in flight, and requantized pixels (those of the
+// last tile) wait for it. A CONV whose earlier tiles take 2N+8 cycles or more thus follows the
+// previous one without a gap. At most one accepted command drains while the next runs.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -36,8 +49,10 @@ module tessera_conv_unit #(
   input  logic                    start_i,   // 1-cycle pulse with a CONV command on cmd_i
   input  logic [255:0]            cmd_i,
   input  logic                    flush_i,
-  output logic                    busy_o,
-  output logic                    done_o,    // 1-cycle pulse after the last SRAM write
+  output logic                    ready_o,   // start_i is taken
+  output logic                    busy_o,    // a command runs or drains
+  output logic                    accept_o,  // pulse: the command's last pixel is issued
+  output logic                    done_o,    // pulse: a command's last SRAM write (in order)
   output logic                    abuf_rd_en_o,
   output logic [AbufAw-1:0]       abuf_rd_addr_o,
   input  logic [8*ArrayDim-1:0]   abuf_rd_data_i,
@@ -70,22 +85,38 @@ module tessera_conv_unit #(
   localparam logic [7:0]  DrainCycles = 8'(CtrlOb + 1);
   localparam int unsigned TileW    = 24;           // kh*kw*cg < 2^24
 
-  typedef enum logic [1:0] {StIdle, StSetup, StRun, StDrain} state_e;
+  // StWait: the last pixel is issued but an earlier command still drains or the last weight
+  // tile still loads.
+  typedef enum logic [1:0] {StIdle, StSetup, StRun, StWait} state_e;
   state_e state_d, state_q;
 
   // ---------------------------------------------------------------------------------------------
   // Command fields and per-lane parameters
   // ---------------------------------------------------------------------------------------------
-  logic              accumulate_q, requant_q, act_signed_q, wgt_signed_q, out_signed_q;
-  logic [7:0]        act_zp_q, out_zp_q, clamp_min_q, clamp_max_q;
+  // Front end: taken at start.
+  logic              accumulate_q, requant_q, act_signed_q, wgt_signed_q;
+  logic [7:0]        act_zp_q;
   logic [PbufAw-1:0] pbuf_ptr_q;
-  logic [ObufAw-1:0] obuf_ptr_d, obuf_ptr_q, obuf_stride_q;
   logic [3:0]        kh_q, kw_q;
   logic [15:0]       cg_q;
+  // Output side: the next command's fields wait in nxt_* until the output parameters load.
+  logic              nxt_out_signed_q, out_signed_q;
+  logic [7:0]        nxt_out_zp_q, nxt_clamp_min_q, nxt_clamp_max_q;
+  logic [7:0]        out_zp_q, clamp_min_q, clamp_max_q;
+  logic [ObufAw-1:0] nxt_obuf_addr_q, nxt_obuf_stride_q;
+  logic [ObufAw-1:0] obuf_ptr_d, obuf_ptr_q, obuf_stride_q;
 
-  logic [1:0]        setup_cnt_d, setup_cnt_q;     // PBUF word being read
-  logic              pb_vld_q;
+  logic [1:0]        setup_cnt_d, setup_cnt_q;
+  // Output-parameter load: PBUF words 0, 1, 2 in three cycles, once rq_drain_q is 0.
+  logic              rl_start, rl_busy_d, rl_busy_q, rl_done_d, rl_done_q;
+  logic [1:0]        rl_cnt_d, rl_cnt_q;
+  logic [7:0]        rq_drain_d, rq_drain_q;       // cycles until no requantized pixel is in flight
+  logic              rq_hold;                      // the next pixel must wait for the parameters
+  logic              pb_vld_q, pb_rl_q;            // PBUF data arrives; for the parameter load
   logic [1:0]        pb_word_q;                    // PBUF word arriving this cycle
+  // Commands whose last pixel is in the array (their done_o is still to come).
+  logic [1:0]        tails_d, tails_q;
+  logic              last_issue;
   logic [32*N-1:0]   bias_q, mult_q;
   logic [6*N-1:0]    shift_q;
   logic [8*N-1:0]    wzp_q;
@@ -121,6 +152,7 @@ module tessera_conv_unit #(
   // ---------------------------------------------------------------------------------------------
   logic              load_start, load_issue, load_buf;
   logic              lbusy_d, lbusy_q;
+  logic              l1_vld_q;                     // a WBUF word arrives (weight path stage 1)
   logic [RowW-1:0]   lrow_d, lrow_q, load_row;
   logic              lbuf_d, lbuf_q, lcur_d, lcur_q;
   logic [TileW-1:0]  ltiles_d, ltiles_q;           // tiles still to load
@@ -131,7 +163,6 @@ module tessera_conv_unit #(
   logic [1:0]        ahead_d, ahead_q;             // tiles loaded (started) but not started
   logic              mid_d, mid_q;                 // in the middle of a tile's pixels
   logic              sbuf_d, sbuf_q;               // buffer of the tile being streamed
-  logic [7:0]        drain_d, drain_q;
   logic [TileW-1:0]  khkw_cg;                      // tiles of the command
 
   logic [7:0] khkw;
@@ -151,8 +182,10 @@ module tessera_conv_unit #(
     ahead_d     = ahead_q;
     mid_d       = mid_q;
     sbuf_d      = sbuf_q;
-    drain_d     = drain_q;
     obuf_ptr_d  = obuf_ptr_q;
+    rl_busy_d   = rl_busy_q;
+    rl_cnt_d    = rl_cnt_q;
+    rl_done_d   = rl_done_q;
     for (int unsigned b = 0; b < 2; b++) begin
       if (free_cnt_q[b*CntW +: CntW] != '0) begin
         free_cnt_d[b*CntW +: CntW] = free_cnt_q[b*CntW +: CntW] - CntW'(1);
@@ -179,8 +212,10 @@ module tessera_conv_unit #(
       lbusy_d = (load_row != RowW'(N - 1));
     end
 
-    // Streamer: the next tile may start the cycle after its load started.
-    gen_step = (state_q == StRun) && gen_ready && (mid_q || ahead_q != 2'd0);
+    // Streamer: the next tile may start the cycle after its load started; requantized pixels
+    // wait for the output parameters.
+    rq_hold  = requant_q && gen_last_tile && !rl_done_q;
+    gen_step = (state_q == StRun) && gen_ready && (mid_q || ahead_q != 2'd0) && !rq_hold;
     ahead_d  = ahead_q + {1'b0, load_start} - {1'b0, gen_step && !mid_q};
     if (gen_step) begin
       mid_d = !gen_last_px;
@@ -195,49 +230,72 @@ module tessera_conv_unit #(
 
     if (obuf_wr_en_o) obuf_ptr_d = obuf_ptr_q + obuf_stride_q;
 
-    done_o = 1'b0;
+    // Output parameters: once the earlier commands' requantized pixels are out (their last OBUF
+    // write included), so the switch is invisible to them.
+    rl_start = (state_q == StRun) && requant_q && !rl_done_q && !rl_busy_q && (rq_drain_q == '0);
+    if (rl_start) begin
+      rl_busy_d  = 1'b1;
+      rl_done_d  = 1'b1;
+      obuf_ptr_d = nxt_obuf_addr_q;
+    end
+    if (rl_busy_q) begin
+      rl_cnt_d  = rl_cnt_q + 2'd1;
+      rl_busy_d = (rl_cnt_q != 2'd2);
+    end
+    if (gen_step && requant_q && gen_last_tile) rq_drain_d = DrainCycles;
+    else if (rq_drain_q != '0)                 rq_drain_d = rq_drain_q - 8'd1;
+    else                                       rq_drain_d = '0;
+
+    last_issue = gen_step && gen_last_px && gen_last_tile;
+    tails_d    = tails_q + {1'b0, last_issue} - {1'b0, done_o};
+    accept_o   = 1'b0;
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
           state_d     = StSetup;
           setup_cnt_d = '0;
           lbusy_d     = 1'b0;
-          lbuf_d      = 1'b0;
-          inuse_d     = '0;
-          ahead_d     = '0;
-          mid_d       = 1'b0;
-          sbuf_d      = 1'b0;
+          rl_done_d   = 1'b0;
           wptr_d      = cmd_i[tessera_isa_pkg::ConvWbufAddrLsb +: WbufAw];
-          obuf_ptr_d  = cmd_i[tessera_isa_pkg::ConvObufAddrLsb +: ObufAw];
-          free_cnt_d  = '0;
         end
       end
       StSetup: begin
-        // Three PBUF reads; the last word arrives in the first StRun cycle, before the first
-        // WBUF word (which needs the weight zero points) does.
+        // One PBUF read for the weight zero points (they arrive before the first WBUF word),
+        // while tessera_conv_addr_gen forms its constants.
         setup_cnt_d = setup_cnt_q + 2'd1;
         if (setup_cnt_q == 2'd0) ltiles_d = khkw_cg;
         if (setup_cnt_q == 2'd2) state_d = StRun;
       end
       StRun: begin
-        if (gen_step && gen_last_px && gen_last_tile) begin
-          state_d = StDrain;
-          drain_d = DrainCycles - 8'd1;
+        // The last tile's weight rows may still be loading (they use wzp_q, wgt_signed_q).
+        if (last_issue) begin
+          accept_o = (tails_q == 2'd0) && !load_issue && !l1_vld_q;
+          state_d  = accept_o ? StIdle : StWait;
         end
       end
-      StDrain: begin
-        drain_d = drain_q - 8'd1;
-        if (drain_q == 8'd0) begin
-          state_d = StIdle;
-          done_o  = 1'b1;
+      StWait: begin
+        // The earlier command has drained when only this command's marker is left.
+        if ((tails_q == 2'd1) && !lbusy_q && !l1_vld_q) begin
+          accept_o = 1'b1;
+          state_d  = StIdle;
         end
       end
       default: state_d = StIdle;
     endcase
 
     if (flush_i) begin
-      state_d = StIdle;
-      lbusy_d = 1'b0;
+      state_d    = StIdle;
+      lbusy_d    = 1'b0;
+      lbuf_d     = 1'b0;
+      sbuf_d     = 1'b0;
+      inuse_d    = '0;
+      ahead_d    = '0;
+      mid_d      = 1'b0;
+      rl_busy_d  = 1'b0;
+      rl_done_d  = 1'b0;
+      rq_drain_d = '0;
+      tails_d    = '0;
+      accept_o   = 1'b0;
     end
   end
 
@@ -256,8 +314,12 @@ module tessera_conv_unit #(
       ahead_q     <= '0;
       mid_q       <= 1'b0;
       sbuf_q      <= 1'b0;
-      drain_q     <= '0;
       obuf_ptr_q  <= '0;
+      rl_busy_q   <= 1'b0;
+      rl_cnt_q    <= '0;
+      rl_done_q   <= 1'b0;
+      rq_drain_q  <= '0;
+      tails_q     <= '0;
     end else begin
       state_q     <= state_d;
       setup_cnt_q <= setup_cnt_d;
@@ -272,8 +334,12 @@ module tessera_conv_unit #(
       ahead_q     <= ahead_d;
       mid_q       <= mid_d;
       sbuf_q      <= sbuf_d;
-      drain_q     <= drain_d;
       obuf_ptr_q  <= obuf_ptr_d;
+      rl_busy_q   <= rl_busy_d;
+      rl_cnt_q    <= rl_start ? 2'd0 : rl_cnt_d;
+      rl_done_q   <= rl_done_d;
+      rq_drain_q  <= rq_drain_d;
+      tails_q     <= tails_d;
     end
   end
 
@@ -284,22 +350,35 @@ module tessera_conv_unit #(
       requant_q     <= cmd_i[tessera_isa_pkg::ConvRequantLsb];
       act_signed_q  <= cmd_i[tessera_isa_pkg::ConvActSignedLsb];
       wgt_signed_q  <= cmd_i[tessera_isa_pkg::ConvWgtSignedLsb];
-      out_signed_q  <= cmd_i[tessera_isa_pkg::ConvOutSignedLsb];
       act_zp_q      <= cmd_i[tessera_isa_pkg::ConvActZpLsb +: tessera_isa_pkg::ConvActZpW];
-      out_zp_q      <= cmd_i[tessera_isa_pkg::ConvOutZpLsb +: tessera_isa_pkg::ConvOutZpW];
-      clamp_min_q   <= cmd_i[tessera_isa_pkg::ConvClampMinLsb +: tessera_isa_pkg::ConvClampMinW];
-      clamp_max_q   <= cmd_i[tessera_isa_pkg::ConvClampMaxLsb +: tessera_isa_pkg::ConvClampMaxW];
       pbuf_ptr_q    <= cmd_i[tessera_isa_pkg::ConvPbufAddrLsb +: PbufAw];
-      obuf_stride_q <= cmd_i[tessera_isa_pkg::ConvObufStrideLsb +: ObufAw];
+      nxt_out_signed_q  <= cmd_i[tessera_isa_pkg::ConvOutSignedLsb];
+      nxt_out_zp_q      <= cmd_i[tessera_isa_pkg::ConvOutZpLsb +: tessera_isa_pkg::ConvOutZpW];
+      nxt_clamp_min_q   <= cmd_i[tessera_isa_pkg::ConvClampMinLsb +: tessera_isa_pkg::ConvClampMinW];
+      nxt_clamp_max_q   <= cmd_i[tessera_isa_pkg::ConvClampMaxLsb +: tessera_isa_pkg::ConvClampMaxW];
+      nxt_obuf_addr_q   <= cmd_i[tessera_isa_pkg::ConvObufAddrLsb +: ObufAw];
+      nxt_obuf_stride_q <= cmd_i[tessera_isa_pkg::ConvObufStrideLsb +: ObufAw];
       kh_q          <= cmd_i[tessera_isa_pkg::ConvKhLsb +: tessera_isa_pkg::ConvKhW];
       kw_q          <= cmd_i[tessera_isa_pkg::ConvKwLsb +: tessera_isa_pkg::ConvKwW];
       cg_q          <= cmd_i[tessera_isa_pkg::ConvCgLsb +: tessera_isa_pkg::ConvCgW];
     end
+    if (rl_start) begin
+      out_signed_q  <= nxt_out_signed_q;
+      out_zp_q      <= nxt_out_zp_q;
+      clamp_min_q   <= nxt_clamp_min_q;
+      clamp_max_q   <= nxt_clamp_max_q;
+      obuf_stride_q <= nxt_obuf_stride_q;
+    end
   end
 
-  // PBUF: words pbuf_addr + 0, 1, 2 in the three StSetup cycles.
-  assign pbuf_rd_en_o   = (state_q == StSetup);
-  assign pbuf_rd_addr_o = pbuf_ptr_q + PbufAw'(setup_cnt_q);
+  // PBUF: word pbuf_addr + 2 (weight zero points) in the first StSetup cycle; words 0, 1, 2
+  // (bias, multiplier, shift) in the three cycles of the output-parameter load.
+  logic       setup_rd;
+  logic [1:0] pb_rd_word;
+  assign setup_rd       = (state_q == StSetup) && (setup_cnt_q == 2'd0);
+  assign pb_rd_word     = setup_rd ? 2'd2 : rl_cnt_q;
+  assign pbuf_rd_en_o   = setup_rd || rl_busy_q;
+  assign pbuf_rd_addr_o = pbuf_ptr_q + PbufAw'(pb_rd_word);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -310,14 +389,15 @@ module tessera_conv_unit #(
   end
 
   always_ff @(posedge clk_i) begin
-    pb_word_q <= setup_cnt_q;
-    if (pb_vld_q && pb_word_q == 2'd0) bias_q <= pbuf_rd_data_i;
-    if (pb_vld_q && pb_word_q == 2'd1) mult_q <= pbuf_rd_data_i;
-    if (pb_vld_q && pb_word_q == 2'd2) begin
-      for (int unsigned c = 0; c < N; c++) begin
-        shift_q[6*c +: 6] <= pbuf_rd_data_i[32*c +: 6];
-        wzp_q[8*c +: 8]   <= pbuf_rd_data_i[32*c + 8 +: 8];
-      end
+    pb_rl_q   <= !setup_rd;
+    pb_word_q <= rl_cnt_q;
+    if (pb_vld_q && !pb_rl_q) begin
+      for (int unsigned c = 0; c < N; c++) wzp_q[8*c +: 8] <= pbuf_rd_data_i[32*c + 8 +: 8];
+    end
+    if (pb_vld_q && pb_rl_q && pb_word_q == 2'd0) bias_q <= pbuf_rd_data_i;
+    if (pb_vld_q && pb_rl_q && pb_word_q == 2'd1) mult_q <= pbuf_rd_data_i;
+    if (pb_vld_q && pb_rl_q && pb_word_q == 2'd2) begin
+      for (int unsigned c = 0; c < N; c++) shift_q[6*c +: 6] <= pbuf_rd_data_i[32*c +: 6];
     end
   end
 
@@ -327,7 +407,7 @@ module tessera_conv_unit #(
   assign wbuf_rd_en_o   = load_issue;
   assign wbuf_rd_addr_o = wptr_q;
 
-  logic            l1_vld_q, l1_buf_q;
+  logic            l1_buf_q;
   logic [RowW-1:0] l1_row_q;
   logic            wgt_we_q, wgt_buf_q;
   logic [RowW-1:0] wgt_row_q;
@@ -438,13 +518,20 @@ module tessera_conv_unit #(
                     requant_q && gen_last_tile,        // rq: the sum goes to OBUF
                     gen_acc_addr};
 
+  // last_q marks the last pixel of each command; done_o when it passes the OBUF write.
+  logic [CtrlDepth-1:0] last_q;
+
   always_ff @(posedge clk_i) begin
     if (!rst_ni || flush_i) begin
       ctrl_vld_q <= '0;
+      last_q     <= '0;
     end else begin
       ctrl_vld_q <= {ctrl_vld_q[CtrlDepth-2:0], gen_step};
+      last_q     <= {last_q[CtrlDepth-2:0], last_issue};
     end
   end
+
+  assign done_o = last_q[CtrlDepth-1];
 
   always_ff @(posedge clk_i) begin
     ctrl_q <= {ctrl_q[(CtrlDepth-1)*CtrlW-1:0], ctrl_in};
@@ -522,7 +609,8 @@ module tessera_conv_unit #(
   assign obuf_wr_addr_o = obuf_ptr_q;
   assign obuf_wr_data_o = obuf_bytes;
 
-  assign busy_o = (state_q != StIdle);
+  assign ready_o = (state_q == StIdle);
+  assign busy_o  = (state_q != StIdle) || (tails_q != '0);
 
   logic unused_bits;
   assign unused_bits = ^{cmd_i, cob[AccAw+2:AccAw+1], cob[AccAw-1:0]};

@@ -53,6 +53,7 @@ module tessera_dispatch #(
   output logic         cu_valid_o,
   input  logic         cu_ready_i,
   output logic [255:0] cu_cmd_o,
+  input  logic         cu_accept_i,  // the compute unit took the command (may still be draining)
   input  logic         cu_done_i,
   output logic         st_valid_o,
   input  logic         st_ready_i,
@@ -110,6 +111,7 @@ module tessera_dispatch #(
 
   // ---- queues and issue controllers (0 load, 1 compute, 2 store) -------------------------------
   logic [2:0]        q_push, q_in_ready, q_valid, q_pop, ctl_exec, ctl_wait, ctl_done;
+  logic [31:0]       push_index [3];           // command whose token pushes happen this cycle
   logic [EntryW-1:0] q_head [3];
   logic [1:0]        target;
   logic [3:0]        tok_pop, tok_push, tok_avail, tok_full;
@@ -152,6 +154,7 @@ module tessera_dispatch #(
     .flush_i      (flush),
     .q_valid_i    (q_valid[0]),
     .q_flags_i    (flags_of[0]),
+    .q_index_i    (q_head[0][287:256]),
     .q_pop_o      (q_pop[0]),
     .prev_avail_i (1'b0),          // the load unit has no previous stage (checked at dispatch)
     .next_avail_i (tok_avail[1]),
@@ -159,8 +162,11 @@ module tessera_dispatch #(
     .pop_next_o   (pp_ld[1]),
     .push_prev_o  (pp_ld[2]),
     .push_next_o  (pp_ld[3]),
+    .push_index_o (push_index[0]),
+    .retire_o     (ctl_done[0]),
     .unit_valid_o (ld_valid_o),
     .unit_ready_i (ld_ready_i),
+    .unit_accept_i (ld_done_i),
     .unit_done_i  (ld_done_i),
     .exec_o       (ctl_exec[0]),
     .wait_o       (ctl_wait[0])
@@ -172,6 +178,7 @@ module tessera_dispatch #(
     .flush_i      (flush),
     .q_valid_i    (q_valid[1]),
     .q_flags_i    (flags_of[1]),
+    .q_index_i    (q_head[1][287:256]),
     .q_pop_o      (q_pop[1]),
     .prev_avail_i (tok_avail[0]),
     .next_avail_i (tok_avail[3]),
@@ -179,8 +186,11 @@ module tessera_dispatch #(
     .pop_next_o   (pp_cu[1]),
     .push_prev_o  (pp_cu[2]),
     .push_next_o  (pp_cu[3]),
+    .push_index_o (push_index[1]),
+    .retire_o     (ctl_done[1]),
     .unit_valid_o (cu_valid_o),
     .unit_ready_i (cu_ready_i),
+    .unit_accept_i (cu_accept_i),
     .unit_done_i  (cu_done_i),
     .exec_o       (ctl_exec[1]),
     .wait_o       (ctl_wait[1])
@@ -192,6 +202,7 @@ module tessera_dispatch #(
     .flush_i      (flush),
     .q_valid_i    (q_valid[2]),
     .q_flags_i    (flags_of[2]),
+    .q_index_i    (q_head[2][287:256]),
     .q_pop_o      (q_pop[2]),
     .prev_avail_i (tok_avail[2]),
     .next_avail_i (1'b0),          // the store unit has no next stage
@@ -199,14 +210,16 @@ module tessera_dispatch #(
     .pop_next_o   (pp_st[1]),
     .push_prev_o  (pp_st[2]),
     .push_next_o  (pp_st[3]),
+    .push_index_o (push_index[2]),
+    .retire_o     (ctl_done[2]),
     .unit_valid_o (st_valid_o),
     .unit_ready_i (st_ready_i),
+    .unit_accept_i (st_done_i),
     .unit_done_i  (st_done_i),
     .exec_o       (ctl_exec[2]),
     .wait_o       (ctl_wait[2])
   );
 
-  assign ctl_done = q_pop;
   assign tok_pop  = {pp_cu[1], pp_st[0], pp_ld[1], pp_cu[0]};
   assign tok_push = {pp_st[2], pp_cu[3], pp_cu[2], pp_ld[3]};
 
@@ -290,13 +303,13 @@ module tessera_dispatch #(
       rt_info = q_head[2][287:256];
     end else if (ovf[0]) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = q_head[0][287:256];
+      rt_info = push_index[0];
     end else if (ovf[1] || ovf[2]) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = q_head[1][287:256];
+      rt_info = push_index[1];
     end else if (ovf[3]) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = q_head[2][287:256];
+      rt_info = push_index[2];
     end else if (dl_now && dl_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrDeadlock);
       rt_info = dl_info;

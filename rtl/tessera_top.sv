@@ -187,7 +187,7 @@ module tessera_top #(
   );
 
   logic         ld_valid, ld_ready, ld_done, ld_err;
-  logic         cu_valid, cu_ready, cu_done;
+  logic         cu_valid, cu_ready, cu_accept, cu_done;
   logic         st_valid, st_ready, st_done, st_err;
   logic [255:0] ld_cmd, cu_cmd, st_cmd;
 
@@ -231,6 +231,7 @@ module tessera_top #(
     .cu_valid_o        (cu_valid),
     .cu_ready_i        (cu_ready),
     .cu_cmd_o          (cu_cmd),
+    .cu_accept_i       (cu_accept),
     .cu_done_i         (cu_done),
     .st_valid_o        (st_valid),
     .st_ready_i        (st_ready),
@@ -401,6 +402,7 @@ module tessera_top #(
     .cmd_valid_i       (cu_valid),
     .cmd_ready_o       (cu_ready),
     .cmd_i             (cu_cmd),
+    .cmd_accept_o      (cu_accept),
     .cmd_done_o        (cu_done),
     .flush_i           (flush),
     .abuf_rd_en_o      (abuf_rd_en),

@@ -27,6 +27,7 @@ std::string NetStep::kind() const {
   if (op == Op::kPool) return "pool";
   if (op == Op::kAdd) return "add";
   if (std::find(inputs.begin(), inputs.end(), -1) != inputs.end()) return "stem";
+  if (flatten_fc) return "fc";
   if (conv.groups != 1) return "depthwise";
   if (conv.in.h == 1 && conv.in.w == 1) return "fc";
   return std::to_string(conv.kh) + "x" + std::to_string(conv.kw);
@@ -130,7 +131,8 @@ NetBuilder::Node NetBuilder::add(Node a, Node b, const std::string& name, bool r
 
 // ---- options ---------------------------------------------------------------------------------
 
-BenchOptions parse_options(int argc, char** argv) {
+BenchOptions parse_options(int argc, char** argv, const char* positional,
+                           size_t max_positional) {
   BenchOptions o;
   for (int i = 1; i < argc; ++i) {
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -142,11 +144,12 @@ BenchOptions parse_options(int argc, char** argv) {
     else if (!std::strcmp(a, "--seed") && (v = next())) o.seed = std::strtoull(v, nullptr, 0);
     else if (!std::strcmp(a, "--network-only")) o.per_layer = false;
     else if (!std::strcmp(a, "--sweep")) o.sweep = true;
+    else if (a[0] != '-' && o.args.size() < max_positional) o.args.push_back(a);
     else {
       std::fprintf(stderr,
-                   "usage: %s [--dim N] [--latency CYCLES] [--bytes-per-cycle B] [--seed S] "
+                   "usage: %s%s%s [--dim N] [--latency CYCLES] [--bytes-per-cycle B] [--seed S] "
                    "[--network-only] [--sweep]\n",
-                   argv[0]);
+                   argv[0], positional ? " " : "", positional ? positional : "");
       std::exit(2);
     }
   }
@@ -161,14 +164,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// The network compiled for one configuration, with its input and reference values.
-struct BuiltNet {
-  QTensor input;
-  DeviceTensor in;
-  std::vector<NetStep> steps;
-  Program prog;
-};
-
 BuiltNet build(const Network& net, const Device& dev_cfg_source, uint64_t seed) {
   const Device& d = dev_cfg_source;
   BuiltNet b;
@@ -182,12 +177,6 @@ BuiltNet build(const Network& net, const Device& dev_cfg_source, uint64_t seed) 
   b.prog = pb.finish();
   return b;
 }
-
-struct Timed {
-  RunResult result;
-  double wall = 0;
-  double cpu = 0;  // RTL only: CPU seconds of the simulating thread (the figure on a busy machine)
-};
 
 Timed run_network(Device& dev, const BuiltNet& b) {
   load_program(dev, b.prog);
@@ -218,6 +207,31 @@ struct LayerRun {
   std::string mismatch;
 };
 
+/// An FC over a Flatten of an h x w image as the ONNX runner compiles it (host/onnx/src/runner.cpp):
+/// a 1x1 layer over the input's padded HWC bytes, the padding channels weighted by the zero point.
+ConvLayer flatten_fc_layer(const ConvLayer& l, int cpad) {
+  const Shape S = l.in;
+  const int K = int(S.elems()), Kp = S.h * S.w * cpad;
+  ConvLayer f = l;
+  f.in = Shape{1, 1, Kp};
+  f.kh = f.kw = 1;
+  f.pad_top = f.pad_left = f.pad_bottom = f.pad_right = 0;
+  f.stride_h = f.stride_w = f.dil_h = f.dil_w = 1;
+  f.weights.assign(size_t(l.out_c) * Kp, 0);
+  for (int o = 0; o < l.out_c; ++o)
+    for (int p = 0; p < S.h * S.w; ++p)
+      for (int c = 0; c < cpad; ++c)
+        f.weights[size_t(o) * Kp + size_t(p) * cpad + c] =
+            c < S.c ? l.weights[size_t(o) * K + size_t(p) * S.c + c] : uint8_t(l.wzp[o]);
+  return f;
+}
+
+DeviceTensor flat_view(DeviceTensor t) {
+  t.shape = Shape{1, 1, t.shape.h * t.shape.w * t.cpad};
+  t.cpad = t.shape.c;
+  return t;
+}
+
 LayerRun run_alone(RtlDevice& dev, const BuiltNet& b, const NetStep& s) {
   ProgramBuilder pb(dev.config(), dev.mem_base(), dev.mem_size());
   // Same compilation as in the network: host-side layouts only for the network input.
@@ -231,7 +245,10 @@ LayerRun run_alone(RtlDevice& dev, const BuiltNet& b, const NetStep& s) {
   }
   const DeviceTensor out = pb.alloc_tensor(s.expected.shape, s.expected.is_signed);
   switch (s.op) {
-    case NetStep::Op::kConv: pb.conv(s.conv, ins[0], out); break;
+    case NetStep::Op::kConv:
+      if (s.flatten_fc) pb.conv(flatten_fc_layer(s.conv, ins[0].cpad), flat_view(ins[0]), out);
+      else pb.conv(s.conv, ins[0], out);
+      break;
     case NetStep::Op::kPool: pb.pool(s.pool, ins[0], out); break;
     case NetStep::Op::kAdd: pb.add(s.add, ins[0], ins[1], out); break;
   }
@@ -275,7 +292,9 @@ const char* why(const NetStep& s, const LayerRun& lr, unsigned pes, double bpc) 
 void print_layers(const BuiltNet& b, const std::vector<LayerRun>& runs, unsigned n, double bpc) {
   const unsigned pes = n * n;
   std::printf("\nPer layer, each compiled and run alone through the RTL (START..DONE):\n");
-  std::printf("%-26s %-9s %11s %9s %6s %6s %9s %9s %9s %-7s %-10s %s\n", "layer", "kind", "MACs",
+  int wname = 26;  // ONNX node names can be longer than the layer API's
+  for (const NetStep& s : b.steps) wname = std::max(wname, int(s.name().size()));
+  std::printf("%-*s %-9s %11s %9s %6s %6s %9s %9s %9s %-7s %-10s %s\n", wname, "layer", "kind", "MACs",
               "cycles", "util%", "busy%", "DMA rd B", "DMA wr B", "bound", "by", "why (<80%)",
               "alone vs ref");
   struct Kind {
@@ -295,7 +314,7 @@ void print_layers(const BuiltNet& b, const std::vector<LayerRun>& runs, unsigned
     const double util = double(s.macs()) / (double(pes) * double(cyc));
     char utils[16] = "-";
     if (s.macs()) std::snprintf(utils, sizeof utils, "%.1f", 100 * util);
-    std::printf("%-26s %-9s %11llu %9llu %6s %6.1f %9llu %9llu %9.0f %-7s %-10s %s\n",
+    std::printf("%-*s %-9s %11llu %9llu %6s %6.1f %9llu %9llu %9.0f %-7s %-10s %s\n", wname,
                 s.name().c_str(), s.kind().c_str(), (unsigned long long)s.macs(),
                 (unsigned long long)cyc, utils, 100.0 * double(act) / double(cyc),
                 (unsigned long long)rd, (unsigned long long)wr, std::max(ideal, mem),
@@ -333,6 +352,54 @@ void print_layers(const BuiltNet& b, const std::vector<LayerRun>& runs, unsigned
               "waited, set by how the layer shape maps onto the %ux%u array)\n", n, n);
 }
 
+int run_single(const Network& net, const BenchOptions& o) {
+  auto rtl = RtlDevice::create(o.dim, sim_options(o));
+  IsaDevice isa(rtl->config(), rtl->mem_base(), rtl->mem_size());
+  const BuiltNet b = build(net, *rtl, o.seed);
+  print_header(net.name, net.input, b, rtl->config(), o);
+  const Timed rt = run_network(*rtl, b);
+  const std::string rtl_bad = check_outputs(*rtl, b);
+  const Timed gt = run_network(isa, b);
+  const std::string isa_bad = check_outputs(isa, b);
+  return report(b, *rtl, o, rt, gt, rtl_bad + isa_bad);
+}
+
+int run_sweep(const Network& net, const BenchOptions& o) {
+  std::printf("%s sweep: whole network through the RTL per configuration, every layer checked "
+              "against the reference\n", net.name.c_str());
+  std::printf("%4s %8s %6s %11s %7s %7s %8s %8s %12s %s\n", "dim", "latency", "B/cyc", "cycles",
+              "util%", "busy%", "wall s", "CPU s", "cycles/CPUs", "vs reference");
+  int failures = 0;
+  const auto built = RtlDevice::built_array_dims();
+  for (unsigned dim : {16u, 8u}) {  // the default size first: it is the faster one
+    if (std::find(built.begin(), built.end(), dim) == built.end()) continue;
+    for (unsigned lat : {50u, 100u, 200u})
+      for (double bpc : {8.0, 16.0}) {
+        BenchOptions c = o;
+        c.dim = dim;
+        c.latency = lat;
+        c.bytes_per_cycle = bpc;
+        auto rtl = RtlDevice::create(dim, sim_options(c));
+        const BuiltNet b = build(net, *rtl, o.seed);
+        const Timed t = run_network(*rtl, b);
+        const std::string bad = check_outputs(*rtl, b);
+        failures += !bad.empty();
+        uint64_t macs = 0;
+        for (const NetStep& s : b.steps) macs += s.macs();
+        const uint64_t cycles = t.result.counter(isa::Counter::kCycles);
+        std::printf("%4u %8u %6.0f %11llu %7.1f %7.1f %8.1f %8.1f %12.0f %s\n", dim, lat, bpc,
+                    (unsigned long long)cycles,
+                    100.0 * double(macs) / (double(dim) * dim * double(cycles)),
+                    100.0 * double(t.result.counter(isa::Counter::kMacActive)) / double(cycles),
+                    t.wall, t.cpu, double(cycles) / t.cpu, bad.empty() ? "bit-exact" : "MISMATCH");
+        std::fflush(stdout);
+      }
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
 SimOptions sim_options(const BenchOptions& o) {
   SimOptions s;
   s.axi.read_latency = s.axi.write_latency = o.latency;
@@ -340,26 +407,24 @@ SimOptions sim_options(const BenchOptions& o) {
   return s;
 }
 
-int run_single(const Network& net, const BenchOptions& o) {
-  auto rtl = RtlDevice::create(o.dim, sim_options(o));
-  const HwConfig cfg = rtl->config();
+void print_header(const std::string& name, const Shape& input, const BuiltNet& b,
+                  const HwConfig& cfg, const BenchOptions& o) {
   const double bpc = o.bytes_per_cycle > 0 ? o.bytes_per_cycle : cfg.axi_data_bytes;
-  IsaDevice isa(cfg, rtl->mem_base(), rtl->mem_size());
-  const BuiltNet b = build(net, *rtl, o.seed);
-  const Estimate est = estimate(b.prog, cfg, o.latency);
   std::printf("%s %dx%dx%d on Tessera RTL: %s, memory latency %u cycles, %.0f B/cycle per "
               "direction, %zu layers, %zu commands\n",
-              net.name.c_str(), net.input.h, net.input.w, net.input.c, cfg.describe().c_str(),
-              o.latency, bpc, b.steps.size(), b.prog.cmds.size());
+              name.c_str(), input.h, input.w, input.c, cfg.describe().c_str(), o.latency, bpc,
+              b.steps.size(), b.prog.cmds.size());
   std::fflush(stdout);
-  const Timed rt = run_network(*rtl, b);
-  const std::string rtl_bad = check_outputs(*rtl, b);
-  const Timed gt = run_network(isa, b);
-  const std::string isa_bad = check_outputs(isa, b);
+}
 
+int report(const BuiltNet& b, RtlDevice& rtl, const BenchOptions& o, const Timed& rt,
+           const Timed& gt, const std::string& mismatches) {
+  const HwConfig cfg = rtl.config();
+  const double bpc = o.bytes_per_cycle > 0 ? o.bytes_per_cycle : cfg.axi_data_bytes;
+  const Estimate est = estimate(b.prog, cfg, o.latency);
   std::vector<LayerRun> runs;
   if (o.per_layer) {
-    for (const NetStep& s : b.steps) runs.push_back(run_alone(*rtl, b, s));
+    for (const NetStep& s : b.steps) runs.push_back(run_alone(rtl, b, s));
     print_layers(b, runs, cfg.array_dim, bpc);
   }
   uint64_t macs = 0, sum = 0;
@@ -399,50 +464,14 @@ int run_single(const Network& net, const BenchOptions& o) {
               rt.wall, double(cycles) / rt.wall, rt.cpu, double(cycles) / rt.cpu, gt.wall);
   bool alone_ok = true;
   for (const LayerRun& lr : runs) alone_ok = alone_ok && lr.mismatch.empty();
-  if (rtl_bad.empty() && isa_bad.empty() && alone_ok) {
+  if (mismatches.empty() && alone_ok) {
     std::printf("all %zu layers bit-exact against the reference on RTL and golden model\n",
                 b.steps.size());
     return 0;
   }
-  std::printf("MISMATCH\n%s%s", rtl_bad.c_str(), isa_bad.c_str());
+  std::printf("MISMATCH\n%s", mismatches.c_str());
   return 1;
 }
-
-int run_sweep(const Network& net, const BenchOptions& o) {
-  std::printf("%s sweep: whole network through the RTL per configuration, every layer checked "
-              "against the reference\n", net.name.c_str());
-  std::printf("%4s %8s %6s %11s %7s %7s %8s %8s %12s %s\n", "dim", "latency", "B/cyc", "cycles",
-              "util%", "busy%", "wall s", "CPU s", "cycles/CPUs", "vs reference");
-  int failures = 0;
-  const auto built = RtlDevice::built_array_dims();
-  for (unsigned dim : {16u, 8u}) {  // the default size first: it is the faster one
-    if (std::find(built.begin(), built.end(), dim) == built.end()) continue;
-    for (unsigned lat : {50u, 100u, 200u})
-      for (double bpc : {8.0, 16.0}) {
-        BenchOptions c = o;
-        c.dim = dim;
-        c.latency = lat;
-        c.bytes_per_cycle = bpc;
-        auto rtl = RtlDevice::create(dim, sim_options(c));
-        const BuiltNet b = build(net, *rtl, o.seed);
-        const Timed t = run_network(*rtl, b);
-        const std::string bad = check_outputs(*rtl, b);
-        failures += !bad.empty();
-        uint64_t macs = 0;
-        for (const NetStep& s : b.steps) macs += s.macs();
-        const uint64_t cycles = t.result.counter(isa::Counter::kCycles);
-        std::printf("%4u %8u %6.0f %11llu %7.1f %7.1f %8.1f %8.1f %12.0f %s\n", dim, lat, bpc,
-                    (unsigned long long)cycles,
-                    100.0 * double(macs) / (double(dim) * dim * double(cycles)),
-                    100.0 * double(t.result.counter(isa::Counter::kMacActive)) / double(cycles),
-                    t.wall, t.cpu, double(cycles) / t.cpu, bad.empty() ? "bit-exact" : "MISMATCH");
-        std::fflush(stdout);
-      }
-  }
-  return failures ? 1 : 0;
-}
-
-}  // namespace
 
 int run_benchmark(const Network& net, const BenchOptions& opts) {
   return opts.sweep ? run_sweep(net, opts) : run_single(net, opts);

@@ -7,6 +7,9 @@
 // reference input, and run alone through the RTL (START to DONE, so each layer pays its own
 // pipeline fill and drain; the network run overlaps neighbouring layers, so the network's cycles
 // are below the sum). Its output is checked against the reference too.
+//
+// bench_onnx reuses the building blocks at the end (BuiltNet, print_header, report) for a network
+// imported from an ONNX file and compiled by onnx::NetworkRunner.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +19,9 @@
 #include <vector>
 
 #include "tessera/compiler.hpp"
+#include "tessera/device.hpp"
 #include "tessera/layers.hpp"
+#include "tessera/rtl_device.hpp"
 
 namespace tessera::bench {
 
@@ -32,6 +37,9 @@ struct NetStep {
   std::vector<int> inputs;  // node indices (-1: the network input)
   DeviceTensor out;
   QTensor expected;
+  /// kConv: an ONNX FC over a Flatten of an h x w image (conv has kh = h, kw = w over the whole
+  /// input); compiled as the ONNX runner does, as an FC over the input's padded HWC bytes.
+  bool flatten_fc = false;
 
   const std::string& name() const;
   uint64_t macs() const { return op == Op::kConv ? conv.macs() : 0; }
@@ -77,11 +85,14 @@ struct BenchOptions {
   uint64_t seed = 18;
   bool per_layer = true;           // measure every layer alone (one more network's worth of sim)
   bool sweep = false;              // a table over array size, latency and bandwidth instead
+  std::vector<std::string> args;   // positional arguments (bench_onnx: MODEL.onnx [IMAGE])
 };
 
-/// Parses --dim N, --latency CYCLES, --bytes-per-cycle B, --seed S, --network-only, --sweep.
-/// Exits with a usage message on anything else.
-BenchOptions parse_options(int argc, char** argv);
+/// Parses --dim N, --latency CYCLES, --bytes-per-cycle B, --seed S, --network-only, --sweep, and
+/// up to `max_positional` positional arguments into args (`positional` names them in the usage
+/// line, e.g. "MODEL.onnx [IMAGE]"). Exits with a usage message on anything else.
+BenchOptions parse_options(int argc, char** argv, const char* positional = nullptr,
+                           size_t max_positional = 0);
 
 /// A network: its name, its input shape, and how to emit its layers for an input node.
 struct Network {
@@ -93,5 +104,37 @@ struct Network {
 /// Runs the benchmark the options ask for and prints it; returns the process exit code (1 when
 /// any layer differs from the reference on any device).
 int run_benchmark(const Network& net, const BenchOptions& opts);
+
+// ---- building blocks, shared with bench_onnx ----------------------------------------------------
+
+/// A network compiled into one program, with its device input and every layer's reference value.
+struct BuiltNet {
+  QTensor input;  // what the host writes to `in` (for ONNX: after the host-side QuantizeLinear)
+  DeviceTensor in;
+  std::vector<NetStep> steps;  // in program order; NetStep::inputs index this (-1: `in`)
+  Program prog;
+};
+
+/// One whole-network run on a device.
+struct Timed {
+  RunResult result;
+  double wall = 0;
+  double cpu = 0;  // RTL only: CPU seconds of the simulating thread (the figure on a busy machine)
+};
+
+/// The RTL's simulation options for --latency / --bytes-per-cycle.
+SimOptions sim_options(const BenchOptions& o);
+
+/// "NAME HxWxC on Tessera RTL: <config>, memory latency ..., N layers, M commands".
+void print_header(const std::string& name, const Shape& input, const BuiltNet& b,
+                  const HwConfig& cfg, const BenchOptions& o);
+
+/// Everything after the whole-network runs (rt: RTL, gt: golden model): with o.per_layer every
+/// layer compiled and run alone through `rtl` with its reference input and checked, the per-layer
+/// and per-kind tables; then the network summary (cycles, utilization, units, commands, DMA, wall
+/// times). `mismatches` lists what the whole-network runs found different from the reference
+/// ("" = bit-exact). Returns the exit code: 0 when everything is bit-exact, else 1.
+int report(const BuiltNet& b, RtlDevice& rtl, const BenchOptions& o, const Timed& rt,
+           const Timed& gt, const std::string& mismatches);
 
 }  // namespace tessera::bench

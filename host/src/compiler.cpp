@@ -534,8 +534,8 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             // single-buffered resources cannot overlap.
             const int nt = ceil_div(oh, th) * ceil_div(ow, tw);
             const int nsb = ceil_div(ocg, sb);
-            // A weight tile streams for max(P, N) cycles (docs/architecture.md).
-            const double per_conv = double(kk) * conv_cg * std::max<double>(P, N) + 2 * N + 8;
+            const double per_conv =
+                double(conv_issue_cycles(uint64_t(kk) * conv_cg, P, n, L.requant));
             const double comp = double(nt) * ocg * np * per_conv;
             const double tile_in = double(ith) * itw * cg * N;
             double in_loads, in_bytes, in_rows;

@@ -209,7 +209,7 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
     const auto op = isa::Opcode(isa::get(c, isa::field::kOpcode));
     const isa::Deps d = isa::get_deps(c);
     int unit = 1, pop_p = -1, pop_n = -1, push_p = -1, push_n = -1;
-    uint64_t dur = 0;
+    uint64_t dur = 0, drain = 0;
     if (op == isa::Opcode::kLoad) {
       unit = 0;
       pop_n = kC2L;
@@ -240,9 +240,8 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         const auto v = isa::ConvCmd::decode(c);
         const uint64_t mac = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w;
         e.mac_cycles += mac;
-        // A weight tile streams for max(out_h*out_w, N) cycles (docs/architecture.md).
-        dur = uint64_t(v.kh) * v.kw * v.cg * std::max<uint64_t>(uint64_t(v.out_h) * v.out_w, n) +
-              2 * n + 9;
+        dur = conv_issue_cycles(v.kh * v.kw * v.cg, uint64_t(v.out_h) * v.out_w, n, v.requant);
+        drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
         dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8;
@@ -259,13 +258,26 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
     };
     if (d.pop_prev) pop(pop_p);
     if (d.pop_next) pop(pop_n);
-    const uint64_t end = start + dur;
-    unit_free[unit] = end;
+    // The unit takes its next command after `dur`; tokens come when the command is done.
+    const uint64_t end = start + dur + drain;
+    unit_free[unit] = start + dur;
     if (d.push_prev && push_p >= 0) pushes[push_p].push_back(end);
     if (d.push_next && push_n >= 0) pushes[push_n].push_back(end);
     e.cycles = std::max(e.cycles, end);
   }
   return e;
 }
+
+uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant) {
+  // A weight tile streams for max(pixels, N) cycles; 7 cycles pass between the last pixel of
+  // one CONV and the first of the next (accept, dispatch, set-up, first weight row).
+  const uint64_t tile = std::max<uint64_t>(pixels, n);
+  const uint64_t before_rq = (tiles - 1) * tile;
+  const uint64_t rq_wait = requant && before_rq < conv_drain_cycles(n) + 2
+                               ? conv_drain_cycles(n) + 2 - before_rq : 0;
+  return tiles * tile + 7 + rq_wait;
+}
+
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 6; }
 
 }  // namespace tessera

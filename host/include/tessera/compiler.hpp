@@ -137,9 +137,9 @@ std::string disassemble(const isa::Command& cmd);
 /// Rough timing of a command stream on the RTL (docs/compiler.md "Performance estimate"): each
 /// unit executes its commands in order, honouring the tokens; LOAD / STORE take
 /// dram_latency + rows * max(row_overhead, dram_latency / 8) + bytes / axi_data_bytes cycles
-/// (a row is one burst; 8 bursts in flight, as in the default memory model), CONV
-/// kh*kw*cg*max(out_h*out_w, N) + 2N + 9 cycles, POOL and ADD one cycle per output word and
-/// window position.
+/// (a row is one burst; 8 bursts in flight, as in the default memory model), CONV as
+/// conv_issue_cycles() + conv_drain_cycles() (the next command starts during the drain), POOL
+/// and ADD one cycle per output word and window position.
 struct Estimate {
   uint64_t cycles = 0;       // until the last command completes
   uint64_t mac_cycles = 0;   // sum of kh*kw*cg*out_h*out_w over CONVs (MAC_ACTIVE)
@@ -148,5 +148,12 @@ struct Estimate {
 };
 Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latency = 100,
                   unsigned row_overhead = 2);
+
+/// CONV timing on an N x N array (docs/architecture.md "CONV timing"): the cycles from taking a
+/// CONV of `tiles` weight tiles (kh*kw*cg) over `pixels` output pixels to taking the next
+/// command, and the drain after which its results are written. A requantizing CONV that follows
+/// another one waits for the earlier one's output pipeline unless its earlier tiles cover that.
+uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant);
+uint64_t conv_drain_cycles(unsigned n);
 
 }  // namespace tessera

@@ -22,6 +22,7 @@ module tessera_compute_unit #(
   input  logic                    cmd_valid_i,
   output logic                    cmd_ready_o,
   input  logic [255:0]            cmd_i,
+  output logic                    cmd_accept_o,
   output logic                    cmd_done_o,
   input  logic                    flush_i,
   output logic                    abuf_rd_en_o,
@@ -62,6 +63,7 @@ module tessera_compute_unit #(
   assign obuf_wr_data_o = (kind_q == 2'd0) ? abuf_rd_data_i : wbuf_rd_data_i;
   assign mac_active_o   = wr_q;
   assign cmd_done_o     = busy_q && (left_q == 0) && !wr_q;
+  assign cmd_accept_o   = cmd_done_o;  // finishes every command before taking the next
   assign acc_ext_rd_gnt_o = acc_ext_rd_req_i && !(busy_q && kind_q == 2'd2);
 
   always_ff @(posedge clk_i) begin
