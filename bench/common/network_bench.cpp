@@ -262,9 +262,17 @@ LayerRun run_alone(RtlDevice& dev, const BuiltNet& b, const NetStep& s) {
   const unsigned n = dev.config().array_dim;
   for (const isa::Command& c : p.cmds) {
     const auto op = isa::Opcode(isa::get(c, isa::field::kOpcode));
-    lr.overhead += op == isa::Opcode::kConv ? 2 * n + 9 : op == isa::Opcode::kPool ? 8
-                   : op == isa::Opcode::kAdd ? 5 : 0;
+    if (op == isa::Opcode::kConv) {
+      // What a CONV costs beyond streaming its tiles (the drain overlaps the next command).
+      const auto v = isa::ConvCmd::decode(c);
+      const uint64_t tiles = uint64_t(v.kh) * v.kw * v.cg, px = uint64_t(v.out_h) * v.out_w;
+      lr.overhead += conv_issue_cycles(tiles, px, n, v.requant) - tiles * std::max<uint64_t>(px, n);
+    } else {
+      lr.overhead += op == isa::Opcode::kPool ? 8 : op == isa::Opcode::kAdd ? 5 : 0;
+    }
   }
+  // The last command's drain is not hidden.
+  lr.overhead += conv_drain_cycles(n);
   return lr;
 }
 

@@ -31,6 +31,16 @@ constexpr double kBurstsInFlight = 8;
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 int round_up(int a, int b) { return ceil_div(a, b) * b; }
 
+// DMA time (cycles) of `cmds` transfers moving `bytes` in `runs` contiguous runs: the latency
+// once per command, then the bus, or for short runs (one AXI burst each, plus run_cycles of
+// engine time) the bursts in flight.
+double dma_cycles(double cmds, double bytes, double runs, double run_cycles, double axi_bytes,
+                  double latency) {
+  const double beats = bytes / axi_bytes;
+  return cmds * latency + std::max(beats + run_cycles * runs,
+                                   runs * latency / kBurstsInFlight + beats);
+}
+
 enum Unit { kLoadUnit = 0, kComputeUnit = 1, kStoreUnit = 2 };
 enum Buf { kAbuf = 0, kWbuf, kPbuf, kObuf, kAcc, kNumBufs };
 
@@ -568,13 +578,8 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             const double p_loads = p_res ? 1 : unsigned(p_sb) <= p_slots ? p_all : nt * p_all;
             const double st_bytes = double(oh) * ow * ocg * N * (L.requant ? 1 : 4);
             const double st_cmds = L.requant ? double(nt) * nsb * ceil_div(sb, obs) : double(nt) * ocg;
-            // DMA time of `cmds` transfers moving `bytes` in `runs` contiguous runs: latency
-            // once per command, then the bus, or for short runs (one AXI burst each, plus
-            // run_cycles of engine time) the bursts in flight.
             auto dma = [&](double cmds, double bytes, double runs, double run_cycles) {
-              const double beats = bytes / axi;
-              return cmds * lat + std::max(beats + run_cycles * runs,
-                                           runs * lat / kBurstsInFlight + beats);
+              return dma_cycles(cmds, bytes, runs, run_cycles, axi, lat);
             };
             const double t_in = dma(in_loads, in_bytes, in_rows, 2);
             const double t_w = dma(w_loads, w_bytes, w_loads, 0);
@@ -907,9 +912,12 @@ void ProgramBuilder::Impl::pool(const PoolLayer& L, const DeviceTensor& in,
     fail("padding of a whole window is not supported");
   const int cg = ceil_div(L.in.c, N);
 
-  // Pick groups per tile and tile size: the most output words per tile, two slots preferred.
+  // Pick groups per tile and tile size by estimated time: per tile the pooling (one cycle per
+  // window position and output word) and its DMA, overlapped when two slots fit. A tile of all
+  // channel groups reads whole rows (long bursts); fewer groups read one short run per pixel.
+  const double axi = std::max(1u, cfg.axi_data_bytes), lat = 100;
   int best_gc = 0, best_th = 0, best_tw = 0;
-  double best_score = -1;
+  double best_time = -1;
   for (int gc = cg;; gc = ceil_div(gc, 2)) {
     for (unsigned div : {2u, 1u}) {
       for (int k = 1; k <= ow; ++k) {
@@ -929,10 +937,18 @@ void ProgramBuilder::Impl::pool(const PoolLayer& L, const DeviceTensor& in,
           if (fits(mid)) lo = mid; else hi = mid - 1;
         }
         const int th = ceil_div(oh, ceil_div(oh, lo));
+        const int ith = max_span(th, L.stride_h, L.kh, 1, L.in.h);
+        const int itw = max_span(tw, L.stride_w, L.kw, 1, L.in.w);
         const double tiles = double(ceil_div(oh, th)) * ceil_div(ow, tw) * ceil_div(cg, gc);
-        const double score = 1.0 / tiles * (div == 2 ? 1.0 : 0.5);  // fewer commands, 2 slots
-        if (score > best_score) {
-          best_score = score;
+        const double in_runs = gc < cg ? double(ith) * itw : itw == L.in.w ? 1 : ith;
+        const double out_runs = gc < cg ? double(th) * tw : tw == ow ? 1 : th;
+        const double t_in = dma_cycles(1, double(ith) * itw * gc * N, in_runs, 2, axi, lat);
+        const double t_out = dma_cycles(1, double(th) * tw * gc * N, out_runs, 4, axi, lat);
+        const double t_pool = double(th) * tw * gc * L.kh * L.kw + 9;
+        const double time = tiles * (div == 2 ? std::max({t_pool, t_in, t_out})
+                                              : t_pool + t_in + t_out);
+        if (best_time < 0 || time < best_time) {
+          best_time = time;
           best_gc = gc;
           best_th = th;
           best_tw = tw;
