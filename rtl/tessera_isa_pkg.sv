@@ -229,6 +229,33 @@ package tessera_isa_pkg;
   localparam logic [11:0] RegHwPbufWords = 12'h054;
   localparam logic [11:0] RegHwAxi = 12'h058;
 
+  // Register bit fields: <Reg><Field>Bit for one-bit fields, <Reg><Field>Lsb and
+  // <Reg><Field>W for wider ones
+  localparam int unsigned VersionPatchLsb = 0;
+  localparam int unsigned VersionPatchW = 8;
+  localparam int unsigned VersionMinorLsb = 8;
+  localparam int unsigned VersionMinorW = 8;
+  localparam int unsigned VersionMajorLsb = 16;
+  localparam int unsigned VersionMajorW = 16;
+  localparam int unsigned CtrlStartBit = 0;
+  localparam int unsigned StatusBusyBit = 0;
+  localparam int unsigned StatusDoneBit = 1;
+  localparam int unsigned StatusErrorBit = 2;
+  localparam int unsigned IrqEnableDoneBit = 0;
+  localparam int unsigned IrqEnableErrorBit = 1;
+  localparam int unsigned IrqStatusDoneBit = 0;
+  localparam int unsigned IrqStatusErrorBit = 1;
+  localparam int unsigned HwArrayRowsLsb = 0;
+  localparam int unsigned HwArrayRowsW = 8;
+  localparam int unsigned HwArrayColsLsb = 8;
+  localparam int unsigned HwArrayColsW = 8;
+  localparam int unsigned HwAxiDataBytesLsb = 0;
+  localparam int unsigned HwAxiDataBytesW = 8;
+  localparam int unsigned HwAxiAddrBitsLsb = 8;
+  localparam int unsigned HwAxiAddrBitsW = 8;
+  localparam int unsigned HwAxiQueueDepthLsb = 16;
+  localparam int unsigned HwAxiQueueDepthW = 8;
+
   // 64-bit performance counters: LO at the offset, HI at offset + 4
   localparam logic [11:0] RegCyclesLo = 12'h100;
   localparam logic [11:0] RegMacActiveLo = 12'h108;

@@ -51,8 +51,20 @@ module tessera_regs #(
 );
 
   localparam int unsigned NumCtr = tessera_isa_pkg::NumCounters;
-  localparam logic [31:0] HwArray = 32'((ArrayDim << 8) | ArrayDim);
-  localparam logic [31:0] HwAxi   = 32'((QueueDepth << 16) | (AxiAddrW << 8) | (AxiDataW / 8));
+  // Register bit positions come from tessera_isa_pkg (rtl/spec/tessera_isa.toml).
+  localparam int unsigned StartBit     = tessera_isa_pkg::CtrlStartBit;
+  localparam int unsigned BusyBit      = tessera_isa_pkg::StatusBusyBit;
+  localparam int unsigned DoneBit      = tessera_isa_pkg::StatusDoneBit;
+  localparam int unsigned ErrBit       = tessera_isa_pkg::StatusErrorBit;
+  localparam int unsigned IrqEnDoneBit = tessera_isa_pkg::IrqEnableDoneBit;
+  localparam int unsigned IrqEnErrBit  = tessera_isa_pkg::IrqEnableErrorBit;
+  localparam int unsigned IrqStDoneBit = tessera_isa_pkg::IrqStatusDoneBit;
+  localparam int unsigned IrqStErrBit  = tessera_isa_pkg::IrqStatusErrorBit;
+  localparam logic [31:0] HwArray = 32'((ArrayDim << tessera_isa_pkg::HwArrayColsLsb) |
+                                        (ArrayDim << tessera_isa_pkg::HwArrayRowsLsb));
+  localparam logic [31:0] HwAxi   = 32'((QueueDepth << tessera_isa_pkg::HwAxiQueueDepthLsb) |
+                                        (AxiAddrW << tessera_isa_pkg::HwAxiAddrBitsLsb) |
+                                        ((AxiDataW / 8) << tessera_isa_pkg::HwAxiDataBytesLsb));
 
   logic        aw_have_d, aw_have_q, w_have_d, w_have_q, b_valid_d, b_valid_q;
   logic [11:0] aw_addr_d, aw_addr_q;
@@ -61,7 +73,9 @@ module tessera_regs #(
   logic        r_valid_d, r_valid_q;
   logic [31:0] r_data_d, r_data_q;
   logic        done_d, done_q, err_d, err_q;
-  logic [1:0]  irq_en_d, irq_en_q, irq_st_d, irq_st_q;
+  // IRQ_ENABLE and IRQ_STATUS bits: interrupt enables and pending interrupts for DONE and ERROR.
+  logic        irq_en_done_d, irq_en_done_q, irq_en_err_d, irq_en_err_q;
+  logic        irq_st_done_d, irq_st_done_q, irq_st_err_d, irq_st_err_q;
   logic [31:0] cmd_base_d, cmd_base_q, cmd_count_d, cmd_count_q;
   logic [31:0] win_base_d, win_base_q, win_size_d, win_size_q;
   logic [31:0] hi_q [NumCtr];
@@ -83,7 +97,7 @@ module tessera_regs #(
   assign do_read  = s_axil_arvalid && s_axil_arready;
   assign wmask    = {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
   assign start_o  = do_write && (aw_addr_q[11:2] == tessera_isa_pkg::RegCtrl[11:2]) &&
-                    w_strb_q[0] && w_data_q[0] && !busy_i;
+                    wmask[StartBit] && w_data_q[StartBit] && !busy_i;
 
   // Counter reads: LO at base + 8*i, HI at base + 8*i + 4.
   logic [11:0] ctr_off;
@@ -103,11 +117,21 @@ module tessera_regs #(
       tessera_isa_pkg::RegId:         rd_val = tessera_isa_pkg::IdValue;
       tessera_isa_pkg::RegVersion:    rd_val = tessera_isa_pkg::VersionValue;
       tessera_isa_pkg::RegCtrl:       rd_val = 32'd0;
-      tessera_isa_pkg::RegStatus:     rd_val = {29'd0, err_q, done_q, busy_i};
+      tessera_isa_pkg::RegStatus: begin
+        rd_val[BusyBit] = busy_i;
+        rd_val[DoneBit] = done_q;
+        rd_val[ErrBit]  = err_q;
+      end
       tessera_isa_pkg::RegErrCode:    rd_val = {28'd0, err_code_i};
       tessera_isa_pkg::RegErrInfo:    rd_val = err_info_i;
-      tessera_isa_pkg::RegIrqEnable:  rd_val = {30'd0, irq_en_q};
-      tessera_isa_pkg::RegIrqStatus:  rd_val = {30'd0, irq_st_q};
+      tessera_isa_pkg::RegIrqEnable: begin
+        rd_val[IrqEnDoneBit] = irq_en_done_q;
+        rd_val[IrqEnErrBit]  = irq_en_err_q;
+      end
+      tessera_isa_pkg::RegIrqStatus: begin
+        rd_val[IrqStDoneBit] = irq_st_done_q;
+        rd_val[IrqStErrBit]  = irq_st_err_q;
+      end
       tessera_isa_pkg::RegCmdBase:    rd_val = cmd_base_q;
       tessera_isa_pkg::RegCmdCount:   rd_val = cmd_count_q;
       tessera_isa_pkg::RegWindowBase: rd_val = win_base_q;
@@ -136,8 +160,10 @@ module tessera_regs #(
     r_data_d    = r_data_q;
     done_d      = done_q;
     err_d       = err_q;
-    irq_en_d    = irq_en_q;
-    irq_st_d    = irq_st_q;
+    irq_en_done_d = irq_en_done_q;
+    irq_en_err_d  = irq_en_err_q;
+    irq_st_done_d = irq_st_done_q;
+    irq_st_err_d  = irq_st_err_q;
     cmd_base_d  = cmd_base_q;
     cmd_count_d = cmd_count_q;
     win_base_d  = win_base_q;
@@ -159,8 +185,14 @@ module tessera_regs #(
       w_have_d  = 1'b0;
       b_valid_d = 1'b1;
       unique case ({aw_addr_q[11:2], 2'b00})
-        tessera_isa_pkg::RegIrqEnable:  irq_en_d    = (irq_en_q & ~wmask[1:0]) | (w_data_q[1:0] & wmask[1:0]);
-        tessera_isa_pkg::RegIrqStatus:  irq_st_d    = irq_st_q & ~(w_data_q[1:0] & wmask[1:0]);
+        tessera_isa_pkg::RegIrqEnable: begin
+          if (wmask[IrqEnDoneBit]) irq_en_done_d = w_data_q[IrqEnDoneBit];
+          if (wmask[IrqEnErrBit])  irq_en_err_d  = w_data_q[IrqEnErrBit];
+        end
+        tessera_isa_pkg::RegIrqStatus: begin  // write 1 to clear
+          if (wmask[IrqStDoneBit] && w_data_q[IrqStDoneBit]) irq_st_done_d = 1'b0;
+          if (wmask[IrqStErrBit] && w_data_q[IrqStErrBit])   irq_st_err_d  = 1'b0;
+        end
         tessera_isa_pkg::RegCmdBase:    cmd_base_d  = (cmd_base_q & ~wmask) | (w_data_q & wmask);
         tessera_isa_pkg::RegCmdCount:   cmd_count_d = (cmd_count_q & ~wmask) | (w_data_q & wmask);
         tessera_isa_pkg::RegWindowBase: win_base_d  = (win_base_q & ~wmask) | (w_data_q & wmask);
@@ -175,12 +207,12 @@ module tessera_regs #(
     end
     // Events win over a simultaneous w1c of the same bit.
     if (done_i) begin
-      done_d      = 1'b1;
-      irq_st_d[0] = 1'b1;
+      done_d        = 1'b1;
+      irq_st_done_d = 1'b1;
     end
     if (error_i) begin
-      err_d       = 1'b1;
-      irq_st_d[1] = 1'b1;
+      err_d        = 1'b1;
+      irq_st_err_d = 1'b1;
     end
 
     if (r_valid_q && s_axil_rready) r_valid_d = 1'b0;
@@ -202,8 +234,10 @@ module tessera_regs #(
       r_data_q    <= '0;
       done_q      <= 1'b0;
       err_q       <= 1'b0;
-      irq_en_q    <= '0;
-      irq_st_q    <= '0;
+      irq_en_done_q <= 1'b0;
+      irq_en_err_q  <= 1'b0;
+      irq_st_done_q <= 1'b0;
+      irq_st_err_q  <= 1'b0;
       cmd_base_q  <= '0;
       cmd_count_q <= '0;
       win_base_q  <= '0;
@@ -219,8 +253,10 @@ module tessera_regs #(
       r_data_q    <= r_data_d;
       done_q      <= done_d;
       err_q       <= err_d;
-      irq_en_q    <= irq_en_d;
-      irq_st_q    <= irq_st_d;
+      irq_en_done_q <= irq_en_done_d;
+      irq_en_err_q  <= irq_en_err_d;
+      irq_st_done_q <= irq_st_done_d;
+      irq_st_err_q  <= irq_st_err_d;
       cmd_base_q  <= cmd_base_d;
       cmd_count_q <= cmd_count_d;
       win_base_q  <= win_base_d;
@@ -239,6 +275,6 @@ module tessera_regs #(
   assign cmd_count_o = cmd_count_q;
   assign win_base_o  = win_base_q;
   assign win_size_o  = win_size_q;
-  assign irq_o       = |(irq_st_q & irq_en_q);
+  assign irq_o       = (irq_st_done_q && irq_en_done_q) || (irq_st_err_q && irq_en_err_q);
 
 endmodule

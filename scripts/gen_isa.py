@@ -30,7 +30,43 @@ def load_spec():
                 if b >= spec["meta"]["cmd_bits"]:
                     sys.exit(f"{SPEC}: {op}.{f['name']} runs past bit {spec['meta']['cmd_bits']}")
                 used[b] = f["name"]
+    for r in spec["reg"]:
+        used = {}
+        for f in r.get("field", []):
+            if f["width"] < 1:
+                sys.exit(f"{SPEC}: {r['name']}.{f['name']} has width {f['width']}")
+            for b in range(f["lsb"], f["lsb"] + f["width"]):
+                if b in used:
+                    sys.exit(f"{SPEC}: {r['name']}.{f['name']} overlaps {used[b]} at bit {b}")
+                if b >= 32:
+                    sys.exit(f"{SPEC}: {r['name']}.{f['name']} runs past bit 31")
+                used[b] = f["name"]
+    version_value(spec)  # VERSION's fields must hold [meta]'s version
     return spec, cmds
+
+
+def reg_fields(spec):
+    """(register, field) for every register bit field, in spec order."""
+    return [(r, f) for r in spec["reg"] for f in r.get("field", [])]
+
+
+def field_mask(f):
+    return ((1 << f["width"]) - 1) << f["lsb"]
+
+
+def version_value(spec):
+    """VERSION as the hardware reports it, assembled from [meta] through VERSION's fields."""
+    reg = next(r for r in spec["reg"] if r["name"] == "VERSION")
+    fields = {f["name"]: f for f in reg.get("field", [])}
+    value = 0
+    for part in ("MAJOR", "MINOR", "PATCH"):
+        if part not in fields:
+            sys.exit(f"{SPEC}: register VERSION has no field {part}")
+        v = spec["meta"][f"version_{part.lower()}"]
+        if v >> fields[part]["width"]:
+            sys.exit(f"{SPEC}: version_{part.lower()} = {v} does not fit VERSION.{part}")
+        value |= v << fields[part]["lsb"]
+    return value
 
 
 def gen_sv(spec, cmds):
@@ -39,7 +75,7 @@ def gen_sv(spec, cmds):
            "package tessera_isa_pkg;", "",
            f"  localparam int unsigned CmdBits = {m['cmd_bits']};",
            f"  localparam logic [31:0] IdValue = 32'h{m['id']:08X};",
-           f"  localparam logic [31:0] VersionValue = 32'h{(m['version_major'] << 16) | (m['version_minor'] << 8) | m['version_patch']:08X};",
+           f"  localparam logic [31:0] VersionValue = 32'h{version_value(spec):08X};",
            "", "  typedef enum logic [3:0] {"]
     ops = list(spec["opcodes"].items())
     out += [f"    Op{camel(k)} = 4'd{v}{',' if i + 1 < len(ops) else ''}" for i, (k, v) in enumerate(ops)]
@@ -64,6 +100,15 @@ def gen_sv(spec, cmds):
     out += ["", "  // AXI4-Lite register byte offsets"]
     for r in spec["reg"]:
         out.append(f"  localparam logic [11:0] Reg{camel(r['name'])} = 12'h{r['offset']:03X};")
+    out += ["", "  // Register bit fields: <Reg><Field>Bit for one-bit fields, <Reg><Field>Lsb and",
+            "  // <Reg><Field>W for wider ones"]
+    for r, f in reg_fields(spec):
+        name = camel(r["name"]) + camel(f["name"])
+        if f["width"] == 1:
+            out.append(f"  localparam int unsigned {name}Bit = {f['lsb']};")
+        else:
+            out.append(f"  localparam int unsigned {name}Lsb = {f['lsb']};")
+            out.append(f"  localparam int unsigned {name}W = {f['width']};")
     out += ["", "  // 64-bit performance counters: LO at the offset, HI at offset + 4"]
     for i, c in enumerate(spec["counter"]):
         out.append(f"  localparam logic [11:0] Reg{camel(c['name'])}Lo = 12'h{c['offset']:03X};")
@@ -71,6 +116,14 @@ def gen_sv(spec, cmds):
     for i, c in enumerate(spec["counter"]):
         out.append(f"  localparam int unsigned Ctr{camel(c['name'])} = {i};")
     out += ["", "endpackage", ""]
+    names = {}
+    for line in out:
+        words = line.split()
+        if len(words) > 4 and words[0] == "localparam" and words[4] == "=":
+            names[words[3]] = names.get(words[3], 0) + 1
+    dup = sorted(n for n, k in names.items() if k > 1)
+    if dup:
+        sys.exit(f"{SPEC}: generated SystemVerilog names collide: {', '.join(dup)}")
     return "\n".join(out)
 
 
@@ -81,7 +134,7 @@ def gen_cpp(spec, cmds):
            f"constexpr unsigned kCmdBits = {m['cmd_bits']};",
            "constexpr unsigned kCmdBytes = kCmdBits / 8;",
            f"constexpr uint32_t kIdValue = 0x{m['id']:08X}u;",
-           f"constexpr uint32_t kVersionValue = 0x{(m['version_major'] << 16) | (m['version_minor'] << 8) | m['version_patch']:08X}u;",
+           f"constexpr uint32_t kVersionValue = 0x{version_value(spec):08X}u;",
            "", "/// One 256-bit command as eight little-endian 32-bit words.",
            "using Command = std::array<uint32_t, kCmdBits / 32>;", "",
            "struct Field {", "  unsigned lsb;", "  unsigned width;", "  const char* name;", "};", "",
@@ -144,7 +197,26 @@ def gen_cpp(spec, cmds):
         out += ["    return r;", "  }", "};", ""]
     out += ["namespace reg {"]
     out += [f"constexpr uint32_t k{camel(r['name'])} = 0x{r['offset']:03X};" for r in spec["reg"]]
-    out += ["}  // namespace reg", "", "/// 64-bit performance counters: LO at offset, HI at offset + 4; read LO first.",
+    out += ["}  // namespace reg", "",
+            "/// A bit field of a 32-bit register.",
+            "struct RegField {", "  unsigned lsb;", "  unsigned width;", "  const char* name;", "",
+            "  /// The field's bits, in place.",
+            "  constexpr uint32_t mask() const { return uint32_t(((uint64_t(1) << width) - 1u) << lsb); }",
+            "  /// The field's value in a register word.",
+            "  constexpr uint32_t get(uint32_t word) const { return (word & mask()) >> lsb; }",
+            "  /// A register word with v in this field and 0 elsewhere (v is cut to the field's width).",
+            "  constexpr uint32_t put(uint32_t v) const { return uint32_t(uint64_t(v) << lsb) & mask(); }",
+            "};", "",
+            "/// Register bit fields, k<Register><Field> (docs/isa_reference.md).",
+            "namespace reg_field {"]
+    out += [f"constexpr RegField k{camel(r['name'])}{camel(f['name'])}{{{f['lsb']}, {f['width']}, \"{r['name']}.{f['name']}\"}};"
+            for r, f in reg_fields(spec)]
+    out += ["}  // namespace reg_field", "",
+            "/// The same fields as masks in place: STATUS & reg_bits::kStatusDone.",
+            "namespace reg_bits {"]
+    out += [f"constexpr uint32_t k{camel(r['name'])}{camel(f['name'])} = 0x{field_mask(f):08X}u;"
+            for r, f in reg_fields(spec)]
+    out += ["}  // namespace reg_bits", "", "/// 64-bit performance counters: LO at offset, HI at offset + 4; read LO first.",
             "struct CounterInfo {", "  uint32_t offset;", "  const char* name;", "};",
             f"constexpr unsigned kNumCounters = {len(spec['counter'])};",
             "enum class Counter : uint8_t {"]
@@ -155,25 +227,43 @@ def gen_cpp(spec, cmds):
     return "\n".join(out)
 
 
+def bits(f):
+    """[msb:lsb], or [b] for a one-bit field."""
+    if f["width"] == 1:
+        return f"[{f['lsb']}]"
+    return f"[{f['lsb'] + f['width'] - 1}:{f['lsb']}]"
+
+
+def cell(text):
+    """Text for a Markdown table cell (a bare | would end the cell)."""
+    return text.replace("|", "\\|")
+
+
 def gen_md(spec, cmds):
     out = [f"<!-- {HEADER} -->", "# Tessera ISA and register reference (generated)", "",
            "Meaning of the fields: `docs/isa.md`. Arithmetic: `docs/quantization.md`.", "",
            "## Opcodes", "", "| opcode | value |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in spec["opcodes"].items()]
     out += ["", "## Common fields", "", "| field | bits | meaning |", "|---|---|---|"]
-    out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {f.get('doc', '')} |" for f in spec["common"]]
+    out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {cell(f.get('doc', ''))} |" for f in spec["common"]]
     for op, fields in cmds.items():
         if not fields:
             continue
         out += ["", f"## {op}", "", "| field | bits | meaning |", "|---|---|---|"]
-        out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {f.get('doc', '')} |" for f in fields]
+        out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {cell(f.get('doc', ''))} |" for f in fields]
     out += ["", "## Error codes", "", "| code | name |", "|---|---|"]
     out += [f"| {v} | {k} |" for k, v in spec["errors"].items()]
-    out += ["", "## Registers (AXI4-Lite, 32-bit)", "", "| offset | name | access | meaning |", "|---|---|---|---|"]
-    out += [f"| 0x{r['offset']:03X} | {r['name']} | {r['access']} | {r.get('doc', '')} |" for r in spec["reg"]]
+    out += ["", "## Registers (AXI4-Lite, 32-bit)", "",
+            "In a register with fields, bits outside them read 0 and ignore writes.", "",
+            "| offset | name | access | fields | meaning |", "|---|---|---|---|---|"]
+    for r in spec["reg"]:
+        fields = ", ".join(f"{f['name']} {bits(f)}" for f in r.get("field", []))
+        out.append(f"| 0x{r['offset']:03X} | {r['name']} | {r['access']} | {fields} | {cell(r.get('doc', ''))} |")
+    out += ["", "## Register fields", "", "| register | field | bits | meaning |", "|---|---|---|---|"]
+    out += [f"| {r['name']} | {f['name']} | {bits(f)} | {cell(f.get('doc', ''))} |" for r, f in reg_fields(spec)]
     out += ["", "## Performance counters (64-bit: LO at offset, HI at offset + 4; reading LO latches HI; cleared by START)",
             "", "| offset | name | meaning |", "|---|---|---|"]
-    out += [f"| 0x{c['offset']:03X} | {c['name']} | {c.get('doc', '')} |" for c in spec["counter"]]
+    out += [f"| 0x{c['offset']:03X} | {c['name']} | {cell(c.get('doc', ''))} |" for c in spec["counter"]]
     return "\n".join(out) + "\n"
 
 

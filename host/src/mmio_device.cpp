@@ -18,13 +18,11 @@ namespace tessera {
 
 namespace {
 
-// Register bits (docs/isa_reference.md, "Registers"); the generator emits offsets only.
-constexpr uint32_t kCtrlStart = 1u << 0;
-constexpr uint32_t kStatusBusy = 1u << 0;
-constexpr uint32_t kStatusDone = 1u << 1;
-constexpr uint32_t kStatusError = 1u << 2;
-constexpr uint32_t kIrqDone = 1u << 0;
-constexpr uint32_t kIrqError = 1u << 1;
+// Register bits and fields: isa::reg_bits (masks) and isa::reg_field (generated).
+namespace bits = isa::reg_bits;
+
+constexpr uint32_t kIrqEnableAll = bits::kIrqEnableDone | bits::kIrqEnableError;
+constexpr uint32_t kIrqStatusAll = bits::kIrqStatusDone | bits::kIrqStatusError;
 
 // Longest single wait between STATUS reads, so a lost interrupt costs at most this much.
 constexpr auto kMaxWaitSlice = std::chrono::milliseconds(10);
@@ -149,12 +147,13 @@ MmioDevice::MmioDevice(std::string name, std::unique_ptr<RegisterSpace> regs, Me
     throw std::runtime_error(name_ + ": register ID reads " + hex(id) + ", expected " +
                              hex(isa::kIdValue) + " ('TESS'): not a Tessera accelerator");
   const uint32_t version = r.read32(isa::reg::kVersion);
-  if (version >> 16 != isa::kVersionValue >> 16)
+  constexpr isa::RegField kMajor = isa::reg_field::kVersionMajor;
+  if (kMajor.get(version) != kMajor.get(isa::kVersionValue))
     throw std::runtime_error(name_ + ": VERSION " + hex(version) + " has another major version "
                              "than this host's command format (" + hex(isa::kVersionValue) + ")");
   const uint32_t arr = r.read32(isa::reg::kHwArray);
-  cfg_.array_dim = arr & 0xFF;
-  if (((arr >> 8) & 0xFF) != cfg_.array_dim || cfg_.array_dim == 0)
+  cfg_.array_dim = isa::reg_field::kHwArrayRows.get(arr);
+  if (isa::reg_field::kHwArrayCols.get(arr) != cfg_.array_dim || cfg_.array_dim == 0)
     throw std::runtime_error(name_ + ": HW_ARRAY " + hex(arr) + ": rows and columns differ");
   cfg_.abuf_words = r.read32(isa::reg::kHwAbufWords);
   cfg_.wbuf_words = r.read32(isa::reg::kHwWbufWords);
@@ -162,9 +161,9 @@ MmioDevice::MmioDevice(std::string name, std::unique_ptr<RegisterSpace> regs, Me
   cfg_.obuf_words = r.read32(isa::reg::kHwObufWords);
   cfg_.pbuf_words = r.read32(isa::reg::kHwPbufWords);
   const uint32_t axi = r.read32(isa::reg::kHwAxi);
-  cfg_.axi_data_bytes = axi & 0xFF;
-  cfg_.axi_addr_bits = (axi >> 8) & 0xFF;
-  cfg_.queue_depth = (axi >> 16) & 0xFF;
+  cfg_.axi_data_bytes = isa::reg_field::kHwAxiDataBytes.get(axi);
+  cfg_.axi_addr_bits = isa::reg_field::kHwAxiAddrBits.get(axi);
+  cfg_.queue_depth = isa::reg_field::kHwAxiQueueDepth.get(axi);
 }
 
 uint8_t* MmioDevice::host(uint32_t addr, size_t n) const {
@@ -185,25 +184,25 @@ RunResult MmioDevice::run(uint32_t cmd_addr, uint32_t cmd_count,
                           std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   RegisterSpace& r = *regs_;
-  if (r.read32(isa::reg::kStatus) & kStatusBusy)
+  if (r.read32(isa::reg::kStatus) & bits::kStatusBusy)
     throw std::runtime_error(name_ + ": STATUS.BUSY before START (an earlier run is still "
                              "executing, e.g. after a host timeout); reset the accelerator");
-  r.write32(isa::reg::kIrqStatus, kIrqDone | kIrqError);  // drop stale interrupts
-  r.write32(isa::reg::kIrqEnable, kIrqDone | kIrqError);
+  r.write32(isa::reg::kIrqStatus, kIrqStatusAll);  // drop stale interrupts
+  r.write32(isa::reg::kIrqEnable, kIrqEnableAll);
   r.write32(isa::reg::kCmdBase, cmd_addr);
   r.write32(isa::reg::kCmdCount, cmd_count);
   r.write32(isa::reg::kWindowBase, mem_.phys_base);
   r.write32(isa::reg::kWindowSize, uint32_t(mem_.size));
   // Commands and inputs written through the DMA mapping must be visible before START.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  r.write32(isa::reg::kCtrl, kCtrlStart);
+  r.write32(isa::reg::kCtrl, bits::kCtrlStart);
 
   RunResult res;
   const auto deadline = Clock::now() + timeout;
   uint32_t status = 0;
   for (;;) {
     status = r.read32(isa::reg::kStatus);
-    if (status & (kStatusDone | kStatusError)) break;
+    if (status & (bits::kStatusDone | bits::kStatusError)) break;
     const auto now = Clock::now();
     if (now >= deadline) {
       res.timed_out = true;
@@ -213,8 +212,8 @@ RunResult MmioDevice::run(uint32_t cmd_addr, uint32_t cmd_count,
         std::min<Clock::duration>(deadline - now, kMaxWaitSlice)));
   }
   std::atomic_thread_fence(std::memory_order_seq_cst);  // outputs are read after DONE
-  res.done = (status & kStatusDone) != 0;
-  if (status & kStatusError) {
+  res.done = (status & bits::kStatusDone) != 0;
+  if (status & bits::kStatusError) {
     res.error = isa::Error(r.read32(isa::reg::kErrCode));
     res.err_info = r.read32(isa::reg::kErrInfo);
   }
@@ -222,7 +221,7 @@ RunResult MmioDevice::run(uint32_t cmd_addr, uint32_t cmd_count,
     const uint32_t lo = r.read32(isa::kCounters[i].offset);  // latches HI
     res.counters[i] = lo | uint64_t(r.read32(isa::kCounters[i].offset + 4)) << 32;
   }
-  r.write32(isa::reg::kIrqStatus, kIrqDone | kIrqError);
+  r.write32(isa::reg::kIrqStatus, kIrqStatusAll);
   return res;
 }
 

@@ -1,7 +1,10 @@
 // Pin-level harness for one verilated tessera_top class (private to tessera_sim). Included by the
-// per-array-size translation units that CMake generates (tessera_model_<N>.cpp).
+// per-array-size translation units that CMake generates (tessera_model_<N>.cpp), and by
+// tests/fpga's netlist test, which also shares the host's register sequence for a run (below).
 #pragma once
 
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -9,13 +12,90 @@
 #include <type_traits>
 #include <utility>
 
+#include "tessera/device.hpp"
 #include "tessera/harness.hpp"
+#include "tessera/isa_gen.hpp"
 #include "verilated.h"
 #if TESSERA_SIM_FST
 #include "verilated_fst_c.h"
 #endif
 
 namespace tessera::sim::detail {
+
+// ---- The host's register sequence for one run, on any Harness (sim::RtlDevice, and the netlist
+// device of tests/fpga, which does not link tessera_sim: hence inline). Register offsets and bits
+// come from isa_gen.hpp.
+
+inline std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+/// The HW_* registers. Throws std::runtime_error when HW_ARRAY's rows and columns differ.
+inline HwConfig read_hw_config(Harness& h) {
+  namespace f = isa::reg_field;
+  HwConfig c;
+  const uint32_t arr = h.reg_read(isa::reg::kHwArray);
+  c.array_dim = f::kHwArrayRows.get(arr);
+  if (f::kHwArrayCols.get(arr) != c.array_dim)
+    throw std::runtime_error("HW_ARRAY " + hex32(arr) + ": rows and columns differ");
+  c.abuf_words = h.reg_read(isa::reg::kHwAbufWords);
+  c.wbuf_words = h.reg_read(isa::reg::kHwWbufWords);
+  c.acc_words = h.reg_read(isa::reg::kHwAccWords);
+  c.obuf_words = h.reg_read(isa::reg::kHwObufWords);
+  c.pbuf_words = h.reg_read(isa::reg::kHwPbufWords);
+  const uint32_t axi = h.reg_read(isa::reg::kHwAxi);
+  c.axi_data_bytes = f::kHwAxiDataBytes.get(axi);
+  c.axi_addr_bits = f::kHwAxiAddrBits.get(axi);
+  c.queue_depth = f::kHwAxiQueueDepth.get(axi);
+  return c;
+}
+
+/// Before START: clears stale interrupts, enables DONE and ERROR, programs the command stream and
+/// the DMA window.
+inline void program_run(Harness& h, uint32_t cmd_addr, uint32_t cmd_count, uint32_t win_base,
+                        uint32_t win_size) {
+  namespace b = isa::reg_bits;
+  h.reg_write(isa::reg::kIrqStatus, b::kIrqStatusDone | b::kIrqStatusError);
+  h.reg_write(isa::reg::kIrqEnable, b::kIrqEnableDone | b::kIrqEnableError);
+  h.reg_write(isa::reg::kCmdBase, cmd_addr);
+  h.reg_write(isa::reg::kCmdCount, cmd_count);
+  h.reg_write(isa::reg::kWindowBase, win_base);
+  h.reg_write(isa::reg::kWindowSize, win_size);
+}
+
+/// Writes CTRL.START and clocks until irq_o rises, max_cycles pass (0: no limit) or the deadline.
+inline Harness::Stop start_run(Harness& h, uint64_t max_cycles,
+                               std::chrono::steady_clock::time_point deadline) {
+  h.reg_write(isa::reg::kCtrl, isa::reg_bits::kCtrlStart);
+  return h.run_until_irq(max_cycles, deadline);
+}
+
+/// After start_run: STATUS, ERR_CODE / ERR_INFO on an error, the 64-bit counters; then clears
+/// IRQ_STATUS. A stop other than kIrq is a timeout. Throws std::runtime_error when irq_o rose but
+/// STATUS has neither DONE nor ERROR.
+inline RunResult finish_run(Harness& h, Harness::Stop stop) {
+  namespace b = isa::reg_bits;
+  RunResult r;
+  const uint32_t status = h.reg_read(isa::reg::kStatus);
+  if (stop != Harness::Stop::kIrq)
+    r.timed_out = true;
+  else if (!(status & (b::kStatusDone | b::kStatusError)))
+    throw std::runtime_error("irq_o rose but STATUS = " + hex32(status) +
+                             " has neither DONE nor ERROR");
+  r.done = (status & b::kStatusDone) != 0;
+  if (status & b::kStatusError) {
+    r.error = isa::Error(h.reg_read(isa::reg::kErrCode));
+    r.err_info = h.reg_read(isa::reg::kErrInfo);
+  }
+  for (size_t i = 0; i < isa::kNumCounters; ++i)
+    r.counters[i] = h.reg_read64(isa::kCounters[i].offset);
+  h.reg_write(isa::reg::kIrqStatus, b::kIrqStatusDone | b::kIrqStatusError);
+  return r;
+}
+
+// ---- HarnessImpl
 
 // Verilator maps ports of <= 8/16/32/64 bits to integers and wider ports to VlWide<words>.
 template <class Port>

@@ -27,8 +27,8 @@ constexpr uint32_t kMemBase = 0x10000000u;
 constexpr size_t kMemSize = size_t(1) << 20;
 constexpr auto kTimeout = std::chrono::seconds(300);
 
-/// tessera::Device on the netlist: the register sequence of sim::RtlDevice::run, on a harness of
-/// the netlist model instead of one of the RTL models.
+/// tessera::Device on the netlist: the register sequence of sim::RtlDevice::run (shared, in
+/// harness_impl.hpp), on a harness of the netlist model instead of one of the RTL models.
 class NetlistDevice final : public Device {
  public:
   NetlistDevice()
@@ -37,49 +37,19 @@ class NetlistDevice final : public Device {
             4, image_, sim::AxiMemConfig{0})) {}
 
   std::string name() const override { return "netlist"; }
-  HwConfig config() const override {
-    sim::Harness& h = *harness_;
-    HwConfig c;
-    c.array_dim = h.reg_read(isa::reg::kHwArray) & 0xFF;
-    c.abuf_words = h.reg_read(isa::reg::kHwAbufWords);
-    c.wbuf_words = h.reg_read(isa::reg::kHwWbufWords);
-    c.acc_words = h.reg_read(isa::reg::kHwAccWords);
-    c.obuf_words = h.reg_read(isa::reg::kHwObufWords);
-    c.pbuf_words = h.reg_read(isa::reg::kHwPbufWords);
-    const uint32_t axi = h.reg_read(isa::reg::kHwAxi);
-    c.axi_data_bytes = axi & 0xFF;
-    c.axi_addr_bits = (axi >> 8) & 0xFF;
-    c.queue_depth = (axi >> 16) & 0xFF;
-    return c;
-  }
+  HwConfig config() const override { return sim::detail::read_hw_config(*harness_); }
   uint32_t mem_base() const override { return image_.base(); }
   size_t mem_size() const override { return image_.size(); }
   void write(uint32_t addr, const void* src, size_t n) override { image_.write(addr, src, n); }
   void read(uint32_t addr, void* dst, size_t n) override { image_.read(addr, dst, n); }
 
   RunResult run(uint32_t cmd_addr, uint32_t cmd_count, std::chrono::milliseconds timeout) override {
-    constexpr uint32_t kStart = 1, kDone = 2, kError = 4, kIrqAll = 3;
     sim::Harness& h = *harness_;
-    h.reg_write(isa::reg::kIrqStatus, kIrqAll);
-    h.reg_write(isa::reg::kIrqEnable, kIrqAll);
-    h.reg_write(isa::reg::kCmdBase, cmd_addr);
-    h.reg_write(isa::reg::kCmdCount, cmd_count);
-    h.reg_write(isa::reg::kWindowBase, image_.base());
-    h.reg_write(isa::reg::kWindowSize, uint32_t(image_.size()));
+    sim::detail::program_run(h, cmd_addr, cmd_count, image_.base(), uint32_t(image_.size()));
     const uint64_t c0 = h.cycle();
-    h.reg_write(isa::reg::kCtrl, kStart);
-    const auto stop = h.run_until_irq(0, std::chrono::steady_clock::now() + timeout);
+    const auto stop = sim::detail::start_run(h, 0, std::chrono::steady_clock::now() + timeout);
     cycles_ += h.cycle() - c0;
-    RunResult r;
-    r.timed_out = stop != sim::Harness::Stop::kIrq;
-    const uint32_t status = h.reg_read(isa::reg::kStatus);
-    r.done = (status & kDone) != 0;
-    if (status & kError) {
-      r.error = isa::Error(h.reg_read(isa::reg::kErrCode));
-      r.err_info = h.reg_read(isa::reg::kErrInfo);
-    }
-    h.reg_write(isa::reg::kIrqStatus, kIrqAll);
-    return r;
+    return sim::detail::finish_run(h, stop);
   }
 
   uint64_t cycles() const { return cycles_; }

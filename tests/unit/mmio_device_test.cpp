@@ -26,9 +26,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint32_t kStatusBusy = 1, kStatusDone = 2, kStatusError = 4;
+namespace bits = isa::reg_bits;  // register bits and fields, generated from the ISA spec
+namespace fields = isa::reg_field;
 constexpr uint32_t kMemBase = 0x20000000;
 constexpr size_t kMemBytes = size_t(8) << 20;
+
+uint32_t hw_array(unsigned dim) {
+  return fields::kHwArrayRows.put(dim) | fields::kHwArrayCols.put(dim);
+}
+uint32_t hw_axi(unsigned data_bytes, unsigned addr_bits, unsigned queue_depth) {
+  return fields::kHwAxiDataBytes.put(data_bytes) | fields::kHwAxiAddrBits.put(addr_bits) |
+         fields::kHwAxiQueueDepth.put(queue_depth);
+}
 
 // The accelerator's register block as docs/isa_reference.md describes it, executing START on
 // the golden model (or, with hang = true, staying BUSY forever).
@@ -60,14 +69,14 @@ class EmulatedRegisters : public RegisterSpace {
       case isa::reg::kCmdCount: return cmd_count_;
       case isa::reg::kWindowBase: return window_base_;
       case isa::reg::kWindowSize: return window_size_;
-      case isa::reg::kHwArray: return cfg_.array_dim | cfg_.array_dim << 8;
+      case isa::reg::kHwArray: return hw_array(cfg_.array_dim);
       case isa::reg::kHwAbufWords: return cfg_.abuf_words;
       case isa::reg::kHwWbufWords: return cfg_.wbuf_words;
       case isa::reg::kHwAccWords: return cfg_.acc_words;
       case isa::reg::kHwObufWords: return cfg_.obuf_words;
       case isa::reg::kHwPbufWords: return cfg_.pbuf_words;
       case isa::reg::kHwAxi:
-        return cfg_.axi_data_bytes | cfg_.axi_addr_bits << 8 | cfg_.queue_depth << 16;
+        return hw_axi(cfg_.axi_data_bytes, cfg_.axi_addr_bits, cfg_.queue_depth);
     }
     ADD_FAILURE() << "read of unknown register " << off;
     return 0;
@@ -76,7 +85,7 @@ class EmulatedRegisters : public RegisterSpace {
   void write32(uint32_t off, uint32_t v) override {
     switch (off) {
       case isa::reg::kCtrl:
-        if ((v & 1) && !(status_ & kStatusBusy)) start();
+        if ((v & bits::kCtrlStart) && !(status_ & bits::kStatusBusy)) start();
         return;
       case isa::reg::kIrqEnable: irq_enable_ = v; return;
       case isa::reg::kIrqStatus: irq_status_ &= ~v; return;  // write 1 to clear
@@ -94,15 +103,15 @@ class EmulatedRegisters : public RegisterSpace {
   void start() {
     ++starts;
     counters_.fill(0);
-    status_ = kStatusBusy;
+    status_ = bits::kStatusBusy;
     if (hang) return;
     const RunResult r = model_.run(mem_, cmd_base_, cmd_count_, window_base_, window_size_);
     for (size_t i = 0; i < isa::kNumCounters; ++i) counters_[i] = r.counters[i] + counter_offset[i];
     const bool fault = r.error != isa::Error::kNone;
-    status_ = fault ? kStatusError : kStatusDone;
+    status_ = fault ? bits::kStatusError : bits::kStatusDone;
     err_code_ = uint32_t(r.error);
     err_info_ = r.err_info;
-    irq_status_ |= fault ? 2 : 1;
+    irq_status_ |= fault ? bits::kIrqStatusError : bits::kIrqStatusDone;
   }
 
   HwConfig cfg_;
@@ -173,7 +182,8 @@ TEST(MmioDevice, CompiledConvolutionsMatchTheReference) {
     EXPECT_GT(r.counter(isa::Counter::kDmaRdBytes), 0u);
     EXPECT_EQ(e.regs->read32(isa::reg::kWindowBase), kMemBase);
     EXPECT_EQ(e.regs->read32(isa::reg::kWindowSize), kMemBytes);
-    EXPECT_EQ(e.regs->read32(isa::reg::kIrqEnable), 3u);
+    EXPECT_EQ(e.regs->read32(isa::reg::kIrqEnable),
+              bits::kIrqEnableDone | bits::kIrqEnableError);
     EXPECT_EQ(e.regs->irq_status(), 0u) << "run() must acknowledge the interrupt";
   }
 }
@@ -278,13 +288,13 @@ uint32_t get32(const std::vector<uint8_t>& f, size_t off) {
 void put_id_block(std::vector<uint8_t>& f, size_t off, unsigned dim) {
   put32(f, off + isa::reg::kId, isa::kIdValue);
   put32(f, off + isa::reg::kVersion, isa::kVersionValue);
-  put32(f, off + isa::reg::kHwArray, dim | dim << 8);
+  put32(f, off + isa::reg::kHwArray, hw_array(dim));
   put32(f, off + isa::reg::kHwAbufWords, 4096);
   put32(f, off + isa::reg::kHwWbufWords, 2048);
   put32(f, off + isa::reg::kHwAccWords, 1024);
   put32(f, off + isa::reg::kHwObufWords, 512);
   put32(f, off + isa::reg::kHwPbufWords, 64);
-  put32(f, off + isa::reg::kHwAxi, 16 | 32 << 8 | 8 << 16);
+  put32(f, off + isa::reg::kHwAxi, hw_axi(16, 32, 8));
 }
 
 void write_file(const fs::path& p, const std::vector<uint8_t>& bytes) {
@@ -344,7 +354,7 @@ TEST(MmioMapping, UioLayoutFromAFileAndFakeSysfs) {
   EXPECT_EQ(get32(back, isa::reg::kCmdCount), 7u);
   EXPECT_EQ(get32(back, isa::reg::kWindowBase), 0x30000000u);
   EXPECT_EQ(get32(back, isa::reg::kWindowSize), win);
-  EXPECT_EQ(get32(back, isa::reg::kCtrl), 1u);  // START
+  EXPECT_EQ(get32(back, isa::reg::kCtrl), bits::kCtrlStart);
 }
 
 // /dev/mem style: registers and window at their physical addresses as file offsets.

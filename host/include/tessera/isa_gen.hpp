@@ -552,6 +552,60 @@ constexpr uint32_t kHwPbufWords = 0x054;
 constexpr uint32_t kHwAxi = 0x058;
 }  // namespace reg
 
+/// A bit field of a 32-bit register.
+struct RegField {
+  unsigned lsb;
+  unsigned width;
+  const char* name;
+
+  /// The field's bits, in place.
+  constexpr uint32_t mask() const { return uint32_t(((uint64_t(1) << width) - 1u) << lsb); }
+  /// The field's value in a register word.
+  constexpr uint32_t get(uint32_t word) const { return (word & mask()) >> lsb; }
+  /// A register word with v in this field and 0 elsewhere (v is cut to the field's width).
+  constexpr uint32_t put(uint32_t v) const { return uint32_t(uint64_t(v) << lsb) & mask(); }
+};
+
+/// Register bit fields, k<Register><Field> (docs/isa_reference.md).
+namespace reg_field {
+constexpr RegField kVersionPatch{0, 8, "VERSION.PATCH"};
+constexpr RegField kVersionMinor{8, 8, "VERSION.MINOR"};
+constexpr RegField kVersionMajor{16, 16, "VERSION.MAJOR"};
+constexpr RegField kCtrlStart{0, 1, "CTRL.START"};
+constexpr RegField kStatusBusy{0, 1, "STATUS.BUSY"};
+constexpr RegField kStatusDone{1, 1, "STATUS.DONE"};
+constexpr RegField kStatusError{2, 1, "STATUS.ERROR"};
+constexpr RegField kIrqEnableDone{0, 1, "IRQ_ENABLE.DONE"};
+constexpr RegField kIrqEnableError{1, 1, "IRQ_ENABLE.ERROR"};
+constexpr RegField kIrqStatusDone{0, 1, "IRQ_STATUS.DONE"};
+constexpr RegField kIrqStatusError{1, 1, "IRQ_STATUS.ERROR"};
+constexpr RegField kHwArrayRows{0, 8, "HW_ARRAY.ROWS"};
+constexpr RegField kHwArrayCols{8, 8, "HW_ARRAY.COLS"};
+constexpr RegField kHwAxiDataBytes{0, 8, "HW_AXI.DATA_BYTES"};
+constexpr RegField kHwAxiAddrBits{8, 8, "HW_AXI.ADDR_BITS"};
+constexpr RegField kHwAxiQueueDepth{16, 8, "HW_AXI.QUEUE_DEPTH"};
+}  // namespace reg_field
+
+/// The same fields as masks in place: STATUS & reg_bits::kStatusDone.
+namespace reg_bits {
+constexpr uint32_t kVersionPatch = 0x000000FFu;
+constexpr uint32_t kVersionMinor = 0x0000FF00u;
+constexpr uint32_t kVersionMajor = 0xFFFF0000u;
+constexpr uint32_t kCtrlStart = 0x00000001u;
+constexpr uint32_t kStatusBusy = 0x00000001u;
+constexpr uint32_t kStatusDone = 0x00000002u;
+constexpr uint32_t kStatusError = 0x00000004u;
+constexpr uint32_t kIrqEnableDone = 0x00000001u;
+constexpr uint32_t kIrqEnableError = 0x00000002u;
+constexpr uint32_t kIrqStatusDone = 0x00000001u;
+constexpr uint32_t kIrqStatusError = 0x00000002u;
+constexpr uint32_t kHwArrayRows = 0x000000FFu;
+constexpr uint32_t kHwArrayCols = 0x0000FF00u;
+constexpr uint32_t kHwAxiDataBytes = 0x000000FFu;
+constexpr uint32_t kHwAxiAddrBits = 0x0000FF00u;
+constexpr uint32_t kHwAxiQueueDepth = 0x00FF0000u;
+}  // namespace reg_bits
+
 /// 64-bit performance counters: LO at offset, HI at offset + 4; read LO first.
 struct CounterInfo {
   uint32_t offset;

@@ -1,6 +1,7 @@
 // tessera::Device for real hardware: the accelerator's AXI4-Lite registers and its DMA window
 // are memory-mapped into this process, through a Linux UIO device (/dev/uioN) or /dev/mem.
-// Register offsets and bits come from the generated isa_gen.hpp (isa::reg), nothing else.
+// Register offsets and bits come from the generated isa_gen.hpp (isa::reg, isa::reg_bits,
+// isa::reg_field), nothing else.
 //
 // Register access sits behind RegisterSpace so that tests (and other transports) can substitute
 // their own: tests/unit/mmio_device_test.cpp drives MmioDevice through a register block that

@@ -356,46 +356,14 @@ void FloatParser::view(const NodeProto& n) {
   const auto& xd = dims(x);
   int64_t total = 1;
   for (int64_t d : xd) total *= d;
-  std::vector<int64_t> nd;
-  if (n.op_type() == "Flatten") {
-    int64_t axis = attr_i(n, "axis", 1);
-    if (axis < 0) axis += int64_t(xd.size());
-    if (axis < 0 || axis > int64_t(xd.size())) node_fail(n, "axis out of range");
-    int64_t outer = 1;
-    for (int64_t k = 0; k < axis; ++k) outer *= xd[k];
-    nd = {outer, total / outer};
-  } else {
-    if (attr_i(n, "allowzero", 0) != 0) node_fail(n, "allowzero = 1 is not supported");
+  const std::vector<int64_t>* shape = nullptr;
+  if (n.op_type() == "Reshape") {
     const Tensor* s = const_or_null(n, 1);
     if (!s || s->type != ElemType::kInt64) node_fail(n, "shape must be an int64 constant");
-    int64_t known = 1;
-    int infer = -1;
-    for (size_t k = 0; k < s->i.size(); ++k) {
-      int64_t d = s->i[k];
-      if (d == 0) {
-        if (k >= xd.size()) node_fail(n, "shape entry 0 beyond the input rank");
-        d = xd[k];
-      }
-      if (d == -1) {
-        if (infer >= 0) node_fail(n, "more than one -1 in shape");
-        infer = int(k);
-        nd.push_back(1);
-        continue;
-      }
-      if (d < 1) node_fail(n, "invalid shape entry " + std::to_string(d));
-      known *= d;
-      nd.push_back(d);
-    }
-    if (infer >= 0) {
-      if (total % known) node_fail(n, "shape does not divide the element count");
-      nd[infer] = total / known;
-    }
+    shape = &s->i;
   }
-  int64_t prod = 1;
-  for (int64_t d : nd) prod *= d;
-  if (prod != total)
-    node_fail(n, "new shape " + dims_str(nd) + " has " + std::to_string(prod) +
-                     " elements, the input " + std::to_string(total));
+  const std::vector<int64_t> nd =
+      view_dims(n, xd, total, shape, [&](const std::string& m) { node_fail(n, m); });
   FloatOp op;
   op.kind = FloatOpKind::kView;
   op.name = name_of(n);

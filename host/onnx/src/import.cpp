@@ -1041,45 +1041,14 @@ void Importer::visit(const NodeProto& n) {
                    "constant or of a pending float result is not supported)");
     const Value& xv = net_.values[x.value];
     const int64_t total = int64_t(xv.batch) * int64_t(xv.shape.elems());
-    std::vector<int64_t> dims;
-    if (op == "Flatten") {
-      int64_t axis = attr_i(n, "axis", 1);
-      if (axis < 0) axis += int64_t(xv.dims.size());
-      if (axis < 0 || axis > int64_t(xv.dims.size())) node_fail(n, "axis out of range");
-      int64_t outer = 1;
-      for (int64_t k = 0; k < axis; ++k) outer *= xv.dims[k];
-      dims = {outer, total / outer};
-    } else {
-      if (attr_i(n, "allowzero", 0) != 0) node_fail(n, "allowzero = 1 is not supported");
+    const std::vector<int64_t>* shape = nullptr;
+    if (op == "Reshape") {
       const Tensor& s = const_in(n, 1, "shape");
       if (s.type != ElemType::kInt64) node_fail(n, "shape must be int64");
-      int64_t known = 1, infer = -1;
-      for (size_t k = 0; k < s.i.size(); ++k) {
-        int64_t d = s.i[k];
-        if (d == 0) {
-          if (k >= xv.dims.size()) node_fail(n, "shape entry 0 beyond the input rank");
-          d = xv.dims[k];
-        }
-        if (d == -1) {
-          if (infer >= 0) node_fail(n, "more than one -1 in shape");
-          infer = int64_t(k);
-          dims.push_back(1);
-          continue;
-        }
-        if (d < 1) node_fail(n, "invalid shape entry " + std::to_string(d));
-        known *= d;
-        dims.push_back(d);
-      }
-      if (infer >= 0) {
-        if (known == 0 || total % known) node_fail(n, "shape does not divide the element count");
-        dims[infer] = total / known;
-      }
+      shape = &s.i;
     }
-    int64_t prod = 1;
-    for (int64_t d : dims) prod *= d;
-    if (prod != total)
-      node_fail(n, "new shape " + dims_str(dims) + " has " + std::to_string(prod) +
-                       " elements, the input " + std::to_string(total));
+    const std::vector<int64_t> dims = detail::view_dims(
+        n, xv.dims, total, shape, [&](const std::string& m) { node_fail(n, m); });
     const int v = view_value(out(), x.value, dims);
     Sym s;
     s.kind = x.kind;

@@ -1,5 +1,6 @@
-// ONNX node attribute readers and the Conv / pooling geometry, shared by the quantized importer
-// (import.cpp) and the float-model parser (float_graph.cpp).
+// ONNX node attribute readers, the Conv / pooling geometry and the Flatten / Reshape output
+// shape, shared by the quantized importer (import.cpp) and the float-model parser
+// (float_graph.cpp).
 #include <algorithm>
 
 #include "onnx_internal.hpp"
@@ -129,6 +130,49 @@ void pool_geometry(const NodeProto& n, PoolLayer& P, Shape in, bool global, cons
   P.pad_bottom = int(pads[2]);
   P.pad_right = int(pads[3]);
   if (P.out_h() < 1 || P.out_w() < 1) fail("the output would be empty");
+}
+
+std::vector<int64_t> view_dims(const NodeProto& n, const std::vector<int64_t>& in, int64_t total,
+                               const std::vector<int64_t>* shape, const NodeFail& fail) {
+  std::vector<int64_t> dims;
+  if (n.op_type() == "Flatten") {
+    int64_t axis = attr_i(n, "axis", 1);
+    if (axis < 0) axis += int64_t(in.size());
+    if (axis < 0 || axis > int64_t(in.size())) fail("axis out of range");
+    int64_t outer = 1;
+    for (int64_t k = 0; k < axis; ++k) outer *= in[k];
+    dims = {outer, total / outer};
+  } else {
+    if (attr_i(n, "allowzero", 0) != 0) fail("allowzero = 1 is not supported");
+    if (!shape) fail("Reshape without a shape");
+    int64_t known = 1, infer = -1;
+    for (size_t k = 0; k < shape->size(); ++k) {
+      int64_t d = (*shape)[k];
+      if (d == 0) {
+        if (k >= in.size()) fail("shape entry 0 beyond the input rank");
+        d = in[k];
+      }
+      if (d == -1) {
+        if (infer >= 0) fail("more than one -1 in shape");
+        infer = int64_t(k);
+        dims.push_back(1);
+        continue;
+      }
+      if (d < 1) fail("invalid shape entry " + std::to_string(d));
+      known *= d;
+      dims.push_back(d);
+    }
+    if (infer >= 0) {
+      if (known == 0 || total % known) fail("shape does not divide the element count");
+      dims[size_t(infer)] = total / known;
+    }
+  }
+  int64_t prod = 1;
+  for (int64_t d : dims) prod *= d;
+  if (prod != total)
+    fail("new shape " + dims_str(dims) + " has " + std::to_string(prod) +
+         " elements, the input " + std::to_string(total));
+  return dims;
 }
 
 }  // namespace tessera::onnx::detail

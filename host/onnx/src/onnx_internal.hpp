@@ -41,5 +41,13 @@ void conv_geometry(const ::onnx::NodeProto& n, ConvLayer& L, const NodeFail& fai
 void pool_geometry(const ::onnx::NodeProto& n, PoolLayer& P, Shape in, bool global,
                    const NodeFail& fail);
 
+/// Output dims of a Flatten or Reshape node (n.op_type()) over an input with dims `in` and
+/// `total` elements. Flatten: attribute axis. Reshape: `shape` is its constant int64 shape input
+/// (required); 0 copies the input dim at the same index, one -1 is inferred from `total`;
+/// allowzero = 1 is rejected. Fails unless the result has `total` elements.
+std::vector<int64_t> view_dims(const ::onnx::NodeProto& n, const std::vector<int64_t>& in,
+                               int64_t total, const std::vector<int64_t>* shape,
+                               const NodeFail& fail);
+
 }  // namespace detail
 }  // namespace tessera::onnx
