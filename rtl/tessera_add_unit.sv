@@ -7,7 +7,7 @@
 // ABUF has one read port, so each output word takes two cycles: A[i] is read, then B[i]. The two
 // operands arrive one after the other, so each lane needs only one 9x32 multiplier: the scalar
 // zero point and multiplier are switched between the A and the B cycle. A command takes 2*len
-// cycles plus 6 (start, 5 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
+// cycles plus 8 (start, 7 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
 // the sum < 2^40.
 //
 // a_zp, b_zp, out_zp, clamp_min and clamp_max are bytes of the data type (int8 when data_signed),
@@ -15,12 +15,16 @@
 //
 // Pipeline (t = cycle B[i] is issued):
 //   t-1  issue A[i]
-//   t    issue B[i];   A[i] arrives: (a - a_zp) * a_mult -> pa_q
-//   t+1  B[i] arrives: pa_q + (b - b_zp) * b_mult -> sum_q
-//   t+2  tessera_round_clamp stage 1: rshift_rne(sum_q, shift)
-//   t+3  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
-//   t+4  obuf_wr_en_o = 1
-//   t+5  done_o, if that was the command's last word
+//   t    issue B[i];   A[i] arrives: a - a_zp -> xd_q (and a_mult -> m_q)
+//   t+1  B[i] arrives: b - b_zp -> xd_q;  xd_q * m_q (the A product) -> prod_q
+//   t+2  xd_q * m_q (the B product) -> prod_q;  the A product -> pa_q
+//   t+3  pa_q + prod_q -> sum_q
+//   t+4  tessera_round_clamp stage 1: rshift_rne(sum_q, shift)
+//   t+5  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
+//   t+6  obuf_wr_en_o = 1
+//   t+7  done_o, if that was the command's last word
+// (One register stage per step: the SRAM read and the zero-point subtract, the 9x32 multiply,
+// and the 41-bit add each have their own cycle, for the FPGA targets' Fmax.)
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -77,6 +81,8 @@ module tessera_add_unit #(
   // ---- pipeline --------------------------------------------------------------------------------
   logic                 issue;
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
+  logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
+  logic                 p_vld_q, p_b_q;          // prod_q holds a word's product
   logic                 sum_vld_q;
   logic                 rnd_vld_q;               // the round stage holds a word
   logic                 wr_q;
@@ -157,7 +163,7 @@ module tessera_add_unit #(
   assign abuf_rd_en_o   = issue;
   assign abuf_rd_addr_o = phase_q ? b_ptr_q : a_ptr_q;
 
-  assign pipe_empty = !s1_vld_q && !sum_vld_q && !rnd_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !x_vld_q && !p_vld_q && !sum_vld_q && !rnd_vld_q && !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::AddObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -174,13 +180,17 @@ module tessera_add_unit #(
     if (!rst_ni) begin
       state_q   <= StIdle;
       s1_vld_q  <= 1'b0;
+      x_vld_q   <= 1'b0;
+      p_vld_q   <= 1'b0;
       sum_vld_q <= 1'b0;
       rnd_vld_q <= 1'b0;
       wr_q      <= 1'b0;
     end else begin
       state_q   <= state_d;
       s1_vld_q  <= issue && !flush_i;
-      sum_vld_q <= s1_vld_q && s1_b_q && !flush_i;
+      x_vld_q   <= s1_vld_q && !flush_i;
+      p_vld_q   <= x_vld_q && !flush_i;
+      sum_vld_q <= p_vld_q && p_b_q && !flush_i;
       rnd_vld_q <= sum_vld_q && !flush_i;
       wr_q      <= rnd_vld_q && !flush_i;
     end
@@ -202,24 +212,32 @@ module tessera_add_unit #(
     cnt_q    <= cnt_d;
     phase_q  <= phase_d;
     s1_b_q   <= phase_q;
+    x_b_q    <= s1_b_q;
+    p_b_q    <= x_b_q;
     optr_q   <= optr_d;
   end
 
   // ---- lanes -----------------------------------------------------------------------------------
   // Lane registers run freely (no enables); the valid bits say when they hold a word. pa_q is
-  // overwritten every cycle, but in a B cycle it still holds the A product of the cycle before.
+  // overwritten every cycle, but when prod_q holds a B product it still holds the A product of
+  // the cycle before.
+  logic signed [MultW-1:0] m_q;
+  always_ff @(posedge clk_i) m_q <= mult_sel;
+
   for (genvar i = 0; i < ArrayDim; i++) begin : g_lane
-    logic signed [8:0]      x_diff;   // x - zp: exact in 9 bits for either type
-    logic signed [ProdW-1:0] prod, pa_q;
+    logic signed [8:0]      x_diff, xd_q;  // x - zp: exact in 9 bits for either type
+    logic signed [ProdW-1:0] prod, prod_q, pa_q;
     logic signed [SumW-1:0]  sum_d, sum_q;
 
     assign x_diff = typed(abuf_rd_data_i[8*i +: 8], sgn_q) - zp_sel;
-    assign prod   = x_diff * mult_sel;      // signed operands: sign-extended to ProdW
-    assign sum_d  = pa_q + prod;            // signed operands: sign-extended to SumW
+    assign prod   = xd_q * m_q;             // signed operands: sign-extended to ProdW
+    assign sum_d  = pa_q + prod_q;          // signed operands: sign-extended to SumW
 
     always_ff @(posedge clk_i) begin
-      pa_q  <= prod;
-      sum_q <= sum_d;
+      xd_q   <= x_diff;
+      prod_q <= prod;
+      pa_q   <= prod_q;
+      sum_q  <= sum_d;
     end
 
     // min(max(y, clamp_min), clamp_max), in that order, as docs/quantization.md writes it.

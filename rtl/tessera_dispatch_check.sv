@@ -1,6 +1,11 @@
 // Static checks of docs/isa.md (Faults 1-5), in the stated order. The products the range checks
-// need are computed one per cycle on a single 32x32 multiplier (six steps after start_i), so a
-// command takes a few cycles to check and the logic stays small; result_o is valid with done_o.
+// need go through one pipelined 32x16 multiplier (operand select, two 16x16 partial products,
+// their sum: three register stages), one product issued per cycle in an order that keeps each
+// dependent product three cycles behind its factor; then three register stages of sums and
+// compares (every add and compare narrowed to what the ranges need) give a registered result_o.
+// Nothing in the path from the command register to result_o is longer than one short carry
+// chain or one 16x16 multiply, for the FPGA targets' Fmax. result_o is valid with done_o,
+// Done cycles after start_i.
 module tessera_dispatch_check #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -22,28 +27,34 @@ module tessera_dispatch_check #(
   localparam int unsigned VecL  = $clog2(ArrayDim);      // log2 of ArrayDim-byte elements
   localparam int unsigned WideL = $clog2(4 * ArrayDim);  // log2 of 4*ArrayDim-byte elements
   localparam int unsigned Steps = 6;
+  localparam logic [3:0]  Done  = 4'd11;  // 6 issues + 2 multiplier stages + 3 check stages
 
-  logic [2:0]  step_d, step_q;
-  logic [63:0] prod_d [Steps];
-  logic [63:0] prod_q [Steps];
-  logic [31:0] mul_a, mul_b;
-  logic [63:0] mul_p;
+  logic [3:0]  cnt_d, cnt_q;
+  logic [47:0] prod_d [Steps];
+  logic [47:0] prod_q [Steps];
+  logic [31:0] mul_a, mul_a_q;
+  logic [15:0] mul_b, mul_b_q;
+  logic [31:0] pp_lo_q, pp_hi_q;
+  logic [47:0] mul_p;
   logic [3:0]  op;
 
   assign op     = cmd_i[3:0];
-  assign done_o = (step_q == 3'(Steps));
+  assign done_o = (cnt_q == Done);
 
   // ---- operands of step k ---------------------------------------------------------------------
-  logic [31:0] l_x, l_y, l_z, l_ys, l_zs, l_dram, l_sram, l_buf;
+  logic [31:0] l_x, l_y, l_z, l_ys, l_zs, l_dram, l_buf;
+  logic [15:0] l_sram;
   logic [31:0] c_inh, c_inw, c_kh, c_kw, c_outh, c_outw, c_sh, c_sw, c_cg, c_os, c_dh, c_dw;
-  logic [31:0] c_abuf, c_wbuf, c_pbuf, c_acc, c_obuf, c_rq;
-  logic [31:0] p_inh, p_inw, p_kh, p_kw, p_outh, p_outw, p_sh, p_sw, p_cg, p_abuf, p_obuf;
-  logic [31:0] a_a, a_b, a_o, a_len;
+  logic [15:0] c_abuf, c_wbuf, c_pbuf, c_acc, c_obuf;
+  logic [31:0] c_rq;
+  logic [31:0] p_inh, p_inw, p_kh, p_kw, p_outh, p_outw, p_sh, p_sw, p_cg;
+  logic [15:0] p_abuf, p_obuf, a_a, a_b, a_o;
+  logic [31:0] a_len;
 
   always_comb begin
     // LOAD and STORE share their layout except for the buffer encodings.
     l_buf  = 32'(cmd_i[tessera_isa_pkg::LoadBufLsb +: tessera_isa_pkg::LoadBufW]);
-    l_sram = 32'(cmd_i[tessera_isa_pkg::LoadSramAddrLsb +: tessera_isa_pkg::LoadSramAddrW]);
+    l_sram = 16'(cmd_i[tessera_isa_pkg::LoadSramAddrLsb +: tessera_isa_pkg::LoadSramAddrW]);
     l_dram = 32'(cmd_i[tessera_isa_pkg::LoadDramAddrLsb +: tessera_isa_pkg::LoadDramAddrW]);
     l_x    = 32'(cmd_i[tessera_isa_pkg::LoadXLenLsb +: tessera_isa_pkg::LoadXLenW]);
     l_y    = 32'(cmd_i[tessera_isa_pkg::LoadYLenLsb +: tessera_isa_pkg::LoadYLenW]);
@@ -52,7 +63,7 @@ module tessera_dispatch_check #(
     l_zs   = 32'(cmd_i[tessera_isa_pkg::LoadZStrideLsb +: tessera_isa_pkg::LoadZStrideW]);
     if (op == tessera_isa_pkg::OpStore) begin
       l_buf  = 32'(cmd_i[tessera_isa_pkg::StoreBufLsb +: tessera_isa_pkg::StoreBufW]);
-      l_sram = 32'(cmd_i[tessera_isa_pkg::StoreSramAddrLsb +: tessera_isa_pkg::StoreSramAddrW]);
+      l_sram = 16'(cmd_i[tessera_isa_pkg::StoreSramAddrLsb +: tessera_isa_pkg::StoreSramAddrW]);
       l_dram = 32'(cmd_i[tessera_isa_pkg::StoreDramAddrLsb +: tessera_isa_pkg::StoreDramAddrW]);
       l_x    = 32'(cmd_i[tessera_isa_pkg::StoreXLenLsb +: tessera_isa_pkg::StoreXLenW]);
       l_y    = 32'(cmd_i[tessera_isa_pkg::StoreYLenLsb +: tessera_isa_pkg::StoreYLenW]);
@@ -72,11 +83,11 @@ module tessera_dispatch_check #(
     c_os   = 32'(cmd_i[tessera_isa_pkg::ConvObufStrideLsb +: tessera_isa_pkg::ConvObufStrideW]);
     c_dh   = 32'(cmd_i[tessera_isa_pkg::ConvDilHLsb +: tessera_isa_pkg::ConvDilHW]);
     c_dw   = 32'(cmd_i[tessera_isa_pkg::ConvDilWLsb +: tessera_isa_pkg::ConvDilWW]);
-    c_abuf = 32'(cmd_i[tessera_isa_pkg::ConvAbufAddrLsb +: tessera_isa_pkg::ConvAbufAddrW]);
-    c_wbuf = 32'(cmd_i[tessera_isa_pkg::ConvWbufAddrLsb +: tessera_isa_pkg::ConvWbufAddrW]);
-    c_pbuf = 32'(cmd_i[tessera_isa_pkg::ConvPbufAddrLsb +: tessera_isa_pkg::ConvPbufAddrW]);
-    c_acc  = 32'(cmd_i[tessera_isa_pkg::ConvAccAddrLsb +: tessera_isa_pkg::ConvAccAddrW]);
-    c_obuf = 32'(cmd_i[tessera_isa_pkg::ConvObufAddrLsb +: tessera_isa_pkg::ConvObufAddrW]);
+    c_abuf = 16'(cmd_i[tessera_isa_pkg::ConvAbufAddrLsb +: tessera_isa_pkg::ConvAbufAddrW]);
+    c_wbuf = 16'(cmd_i[tessera_isa_pkg::ConvWbufAddrLsb +: tessera_isa_pkg::ConvWbufAddrW]);
+    c_pbuf = 16'(cmd_i[tessera_isa_pkg::ConvPbufAddrLsb +: tessera_isa_pkg::ConvPbufAddrW]);
+    c_acc  = 16'(cmd_i[tessera_isa_pkg::ConvAccAddrLsb +: tessera_isa_pkg::ConvAccAddrW]);
+    c_obuf = 16'(cmd_i[tessera_isa_pkg::ConvObufAddrLsb +: tessera_isa_pkg::ConvObufAddrW]);
     c_rq   = 32'(cmd_i[tessera_isa_pkg::ConvRequantLsb +: tessera_isa_pkg::ConvRequantW]);
     p_inh  = 32'(cmd_i[tessera_isa_pkg::PoolInHLsb +: tessera_isa_pkg::PoolInHW]);
     p_inw  = 32'(cmd_i[tessera_isa_pkg::PoolInWLsb +: tessera_isa_pkg::PoolInWW]);
@@ -87,11 +98,11 @@ module tessera_dispatch_check #(
     p_sh   = 32'(cmd_i[tessera_isa_pkg::PoolStrideHLsb +: tessera_isa_pkg::PoolStrideHW]);
     p_sw   = 32'(cmd_i[tessera_isa_pkg::PoolStrideWLsb +: tessera_isa_pkg::PoolStrideWW]);
     p_cg   = 32'(cmd_i[tessera_isa_pkg::PoolCgLsb +: tessera_isa_pkg::PoolCgW]);
-    p_abuf = 32'(cmd_i[tessera_isa_pkg::PoolAbufAddrLsb +: tessera_isa_pkg::PoolAbufAddrW]);
-    p_obuf = 32'(cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: tessera_isa_pkg::PoolObufAddrW]);
-    a_a    = 32'(cmd_i[tessera_isa_pkg::AddAAddrLsb +: tessera_isa_pkg::AddAAddrW]);
-    a_b    = 32'(cmd_i[tessera_isa_pkg::AddBAddrLsb +: tessera_isa_pkg::AddBAddrW]);
-    a_o    = 32'(cmd_i[tessera_isa_pkg::AddObufAddrLsb +: tessera_isa_pkg::AddObufAddrW]);
+    p_abuf = 16'(cmd_i[tessera_isa_pkg::PoolAbufAddrLsb +: tessera_isa_pkg::PoolAbufAddrW]);
+    p_obuf = 16'(cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: tessera_isa_pkg::PoolObufAddrW]);
+    a_a    = 16'(cmd_i[tessera_isa_pkg::AddAAddrLsb +: tessera_isa_pkg::AddAAddrW]);
+    a_b    = 16'(cmd_i[tessera_isa_pkg::AddBAddrLsb +: tessera_isa_pkg::AddBAddrW]);
+    a_o    = 16'(cmd_i[tessera_isa_pkg::AddObufAddrLsb +: tessera_isa_pkg::AddObufAddrW]);
     a_len  = 32'(cmd_i[tessera_isa_pkg::AddLenLsb +: tessera_isa_pkg::AddLenW]);
   end
 
@@ -99,72 +110,127 @@ module tessera_dispatch_check #(
   //           CONV        p0 = in_h*in_w, p1 = p0*cg, p2 = kh*kw, p3 = p2*cg, p4 = out_h*out_w,
   //                       p5 = (p4-1)*obuf_stride;
   //           POOL        p0 = in_h*in_w, p1 = p0*cg, p2 = out_h*out_w, p3 = p2*cg.
-  // Every factor is at most 32 bits (p0 of LOAD/STORE and CONV/POOL p0, p2, p4 are <= 32 bits).
+  // In every product one factor has at most 16 bits (mul_b) and the other at most 32 (mul_a), so
+  // the 48-bit products are exact. Issue order (cnt 0..5): p0, p2, p4, p1, p3, p5; product k
+  // issued at cnt c is in prod_q from cnt c + 3, just in time for p1 (cnt 3), p3 (4), p5 (5).
+  // A factor z-1, y-1 or p4-1 wraps only when a size is zero, which Fault 2 reports first.
+  logic [2:0] slot_k;  // the product issued at cnt_q
+  logic [2:0] wr_k;    // the product leaving the multiplier at cnt_q
+  always_comb begin
+    unique case (cnt_q)
+      4'd0:    slot_k = 3'd0;
+      4'd1:    slot_k = 3'd2;
+      4'd2:    slot_k = 3'd4;
+      4'd3:    slot_k = 3'd1;
+      4'd4:    slot_k = 3'd3;
+      default: slot_k = 3'd5;
+    endcase
+    unique case (cnt_q)
+      4'd2:    wr_k = 3'd0;
+      4'd3:    wr_k = 3'd2;
+      4'd4:    wr_k = 3'd4;
+      4'd5:    wr_k = 3'd1;
+      4'd6:    wr_k = 3'd3;
+      default: wr_k = 3'd5;
+    endcase
+  end
+
   always_comb begin
     mul_a = '0;
     mul_b = '0;
     unique case (op)
       tessera_isa_pkg::OpLoad, tessera_isa_pkg::OpStore: begin
-        unique case (step_q)
-          3'd0: begin mul_a = l_x;                  mul_b = l_y;  end
-          3'd1: begin mul_a = prod_q[0][31:0];      mul_b = l_z;  end
-          3'd2: begin mul_a = l_z - 32'd1;          mul_b = l_zs; end
-          3'd3: begin mul_a = l_y - 32'd1;          mul_b = l_ys; end
+        unique case (slot_k)
+          3'd0: begin mul_a = l_x;                  mul_b = l_y[15:0];          end
+          3'd1: begin mul_a = prod_q[0][31:0];      mul_b = l_z[15:0];          end
+          3'd2: begin mul_a = l_zs;                 mul_b = l_z[15:0] - 16'd1;  end
+          3'd3: begin mul_a = l_ys;                 mul_b = l_y[15:0] - 16'd1;  end
           default: ;
         endcase
       end
       tessera_isa_pkg::OpConv: begin
-        unique case (step_q)
-          3'd0: begin mul_a = c_inh;                mul_b = c_inw; end
-          3'd1: begin mul_a = prod_q[0][31:0];      mul_b = c_cg;  end
-          3'd2: begin mul_a = c_kh;                 mul_b = c_kw;  end
-          3'd3: begin mul_a = prod_q[2][31:0];      mul_b = c_cg;  end
-          3'd4: begin mul_a = c_outh;               mul_b = c_outw; end
-          3'd5: begin mul_a = prod_q[4][31:0] - 32'd1; mul_b = c_os; end
+        unique case (slot_k)
+          3'd0: begin mul_a = c_inh;                   mul_b = c_inw[15:0];  end
+          3'd1: begin mul_a = prod_q[0][31:0];         mul_b = c_cg[15:0];   end
+          3'd2: begin mul_a = c_kh;                    mul_b = c_kw[15:0];   end
+          3'd3: begin mul_a = prod_q[2][31:0];         mul_b = c_cg[15:0];   end
+          3'd4: begin mul_a = c_outh;                  mul_b = c_outw[15:0]; end
+          3'd5: begin mul_a = prod_q[4][31:0] - 32'd1; mul_b = c_os[15:0];   end
           default: ;
         endcase
       end
       tessera_isa_pkg::OpPool: begin
-        unique case (step_q)
-          3'd0: begin mul_a = p_inh;                mul_b = p_inw;  end
-          3'd1: begin mul_a = prod_q[0][31:0];      mul_b = p_cg;   end
-          3'd2: begin mul_a = p_outh;               mul_b = p_outw; end
-          3'd3: begin mul_a = prod_q[2][31:0];      mul_b = p_cg;   end
+        unique case (slot_k)
+          3'd0: begin mul_a = p_inh;                mul_b = p_inw[15:0];  end
+          3'd1: begin mul_a = prod_q[0][31:0];      mul_b = p_cg[15:0];   end
+          3'd2: begin mul_a = p_outh;               mul_b = p_outw[15:0]; end
+          3'd3: begin mul_a = prod_q[2][31:0];      mul_b = p_cg[15:0];   end
           default: ;
         endcase
       end
       default: ;
     endcase
-    mul_p = {32'd0, mul_a} * {32'd0, mul_b};
+    mul_p = {pp_hi_q, 16'd0} + {16'd0, pp_lo_q};
   end
 
   always_comb begin
-    step_d = step_q;
+    cnt_d = cnt_q;
     for (int k = 0; k < Steps; k++) prod_d[k] = prod_q[k];
     if (start_i) begin
-      step_d = '0;
-    end else if (step_q != 3'(Steps)) begin
-      prod_d[step_q] = mul_p;
-      step_d         = step_q + 3'd1;
+      cnt_d = '0;
+    end else if (cnt_q != Done) begin
+      if ((cnt_q >= 4'd2) && (cnt_q <= 4'd7)) prod_d[wr_k] = mul_p;
+      cnt_d = cnt_q + 4'd1;
     end
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      step_q <= 3'(Steps);
+      cnt_q <= Done;
       for (int k = 0; k < Steps; k++) prod_q[k] <= '0;
     end else begin
-      step_q <= step_d;
+      cnt_q <= cnt_d;
       for (int k = 0; k < Steps; k++) prod_q[k] <= prod_d[k];
     end
   end
 
+  // Pipeline registers without enables: their inputs are stable once the products are.
+  always_ff @(posedge clk_i) begin
+    mul_a_q <= mul_a;
+    mul_b_q <= mul_b;
+    pp_lo_q <= {16'd0, mul_a_q[15:0]} * {16'd0, mul_b_q};
+    pp_hi_q <= {16'd0, mul_a_q[31:16]} * {16'd0, mul_b_q};
+  end
+
   // ---- the checks, in order -------------------------------------------------------------------
-  logic        is_ld, is_st, is_dma, bad_op, bad_field, misaligned, bad_window, bad_sram;
+  // Stage 1 (from cnt 8, when every product is in prod_q): Faults 1-3 and 5, and the partial sums
+  // of Fault 4. Stage 2: the end of the touched range. Stage 3: the window compares and the
+  // priority encoding into result_q. On-chip ranges: a count of 2^24 or more elements is out of
+  // range of any buffer (16-bit addresses), so the adds are 24 bits wide. Window: a product of
+  // 2^33 or more puts the end above 2^32, so the adds are 35 bits wide and exact otherwise.
+  localparam int unsigned RangeW = 24;
+
+  function automatic logic over(input logic [15:0] addr, input logic [63:0] n,
+                                input logic [31:0] words);
+    logic [RangeW:0] sum;
+    sum  = {{(RangeW - 15){1'b0}}, addr} + {1'b0, n[RangeW-1:0]};
+    over = (n[63:RangeW] != '0) || (32'(sum) > words);
+  endfunction
+
+  // addr + n + 1 > words, i.e. addr + n >= words
+  function automatic logic over_ge(input logic [15:0] addr, input logic [63:0] n,
+                                   input logic [31:0] words);
+    logic [RangeW:0] sum;
+    sum     = {{(RangeW - 15){1'b0}}, addr} + {1'b0, n[RangeW-1:0]};
+    over_ge = (n[63:RangeW] != '0) || (32'(sum) >= words);
+  endfunction
+
+  logic        is_ld, is_st, is_dma, bad_op, bad_field, misaligned, bad_sram, lo_bad, big;
   logic [3:0]  flags;
   logic [2:0]  es;
-  logic [31:0] emask;
-  logic [63:0] lo_end, hi_end, n_elems, depth;
+  logic [31:0] emask, depth;
+  logic [33:0] s1, s2;
+  logic [32:0] wend;
 
   always_comb begin
     is_ld  = (op == tessera_isa_pkg::OpLoad);
@@ -206,45 +272,82 @@ module tessera_dispatch_check #(
     emask      = (32'd1 << es) - 32'd1;
     misaligned = is_dma && (((l_dram | l_ys | l_zs) & emask) != 32'd0);
 
-    // 4. the touched bytes [dram, dram + p2 + p3 + x*E) inside the window (and the 32-bit bus)
-    lo_end     = {32'd0, l_dram};
-    hi_end     = {32'd0, l_dram} + prod_q[2] + prod_q[3] + ({32'd0, l_x} << es);
-    bad_window = is_dma && ((lo_end < {32'd0, win_base_i}) ||
-                            (hi_end > ({32'd0, win_base_i} + {32'd0, win_size_i})) ||
-                            (hi_end > 64'h1_0000_0000));
+    // 4. the touched bytes [dram, dram + p2 + p3 + x*E) inside the window (and the 32-bit bus);
+    //    stage 1 part
+    lo_bad = l_dram < win_base_i;
+    big    = (prod_q[2][47:33] != '0) || (prod_q[3][47:33] != '0);
+    s1     = {2'b0, l_dram} + {1'b0, prod_q[2][32:0]};
+    s2     = {1'b0, prod_q[3][32:0]} + (34'(l_x[15:0]) << es);
+    wend   = {1'b0, win_base_i} + {1'b0, win_size_i};
 
     // 5. on-chip ranges
-    n_elems = prod_q[1];
-    depth   = 64'(AbufWords);
-    if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufWbuf))) depth = 64'(WbufWords);
-    if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufPbuf))) depth = 64'(PbufWords);
-    if (is_st) depth = (l_buf == 32'(tessera_isa_pkg::StoreBufAcc)) ? 64'(AccWords) : 64'(ObufWords);
+    depth = AbufWords;
+    if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufWbuf))) depth = WbufWords;
+    if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufPbuf))) depth = PbufWords;
+    if (is_st) depth = (l_buf == 32'(tessera_isa_pkg::StoreBufAcc)) ? AccWords : ObufWords;
     bad_sram = 1'b0;
     unique case (op)
       tessera_isa_pkg::OpLoad, tessera_isa_pkg::OpStore:
-        bad_sram = ({32'd0, l_sram} + n_elems) > depth;
+        bad_sram = over(l_sram, 64'(prod_q[1]), depth);
       tessera_isa_pkg::OpConv:
-        bad_sram = (({32'd0, c_abuf} + prod_q[1]) > 64'(AbufWords)) ||
-                   (({32'd0, c_wbuf} + (prod_q[3] << VecL)) > 64'(WbufWords)) ||
-                   (({32'd0, c_pbuf} + 64'd3) > 64'(PbufWords)) ||
-                   (({32'd0, c_acc} + prod_q[4]) > 64'(AccWords)) ||
-                   ((c_rq != 0) && (({32'd0, c_obuf} + prod_q[5] + 64'd1) > 64'(ObufWords)));
+        bad_sram = over(c_abuf, 64'(prod_q[1]), AbufWords) ||
+                   over(c_wbuf, 64'(prod_q[3]) << VecL, WbufWords) ||
+                   over(c_pbuf, 64'd3, PbufWords) ||
+                   over(c_acc, 64'(prod_q[4]), AccWords) ||
+                   ((c_rq != 0) && over_ge(c_obuf, 64'(prod_q[5]), ObufWords));
       tessera_isa_pkg::OpPool:
-        bad_sram = (({32'd0, p_abuf} + prod_q[1]) > 64'(AbufWords)) ||
-                   (({32'd0, p_obuf} + prod_q[3]) > 64'(ObufWords));
+        bad_sram = over(p_abuf, 64'(prod_q[1]), AbufWords) ||
+                   over(p_obuf, 64'(prod_q[3]), ObufWords);
       tessera_isa_pkg::OpAdd:
-        bad_sram = (({32'd0, a_a} + {32'd0, a_len}) > 64'(AbufWords)) ||
-                   (({32'd0, a_b} + {32'd0, a_len}) > 64'(AbufWords)) ||
-                   (({32'd0, a_o} + {32'd0, a_len}) > 64'(ObufWords));
+        bad_sram = over(a_a, 64'(a_len), AbufWords) ||
+                   over(a_b, 64'(a_len), AbufWords) ||
+                   over(a_o, 64'(a_len), ObufWords);
       default: ;
     endcase
-
-    if (bad_op)          result_o = 4'(tessera_isa_pkg::ErrIllegalOpcode);
-    else if (bad_field)  result_o = 4'(tessera_isa_pkg::ErrIllegalField);
-    else if (misaligned) result_o = 4'(tessera_isa_pkg::ErrMisaligned);
-    else if (bad_window) result_o = 4'(tessera_isa_pkg::ErrAddrWindow);
-    else if (bad_sram)   result_o = 4'(tessera_isa_pkg::ErrSramRange);
-    else                 result_o = 4'(tessera_isa_pkg::ErrNone);
   end
+
+  // Stage registers. Fault 4 is decided in stage 3; the others are carried along.
+  logic        is_dma_q, bad_op_q, bad_field_q, misaligned_q, bad_sram_q, lo_bad_q, big_q;
+  logic [33:0] s1_q, s2_q;
+  logic [32:0] wend_q, wend_q2;
+  logic [34:0] hi_q;
+  logic [3:0]  pre_q, res_q;  // faults 1-3 (stage 2); the result (stage 3)
+  logic        w_pre_q, sram_q2;
+
+  always_ff @(posedge clk_i) begin
+    // stage 1
+    is_dma_q     <= is_dma;
+    bad_op_q     <= bad_op;
+    bad_field_q  <= bad_field;
+    misaligned_q <= misaligned;
+    bad_sram_q   <= bad_sram;
+    lo_bad_q     <= lo_bad;
+    big_q        <= big;
+    s1_q         <= s1;
+    s2_q         <= s2;
+    wend_q       <= wend;
+    // stage 2
+    hi_q    <= {1'b0, s1_q} + {1'b0, s2_q};
+    wend_q2 <= wend_q;
+    w_pre_q <= is_dma_q && (lo_bad_q || big_q);
+    sram_q2 <= bad_sram_q;
+    if (bad_op_q)          pre_q <= 4'(tessera_isa_pkg::ErrIllegalOpcode);
+    else if (bad_field_q)  pre_q <= 4'(tessera_isa_pkg::ErrIllegalField);
+    else if (misaligned_q) pre_q <= 4'(tessera_isa_pkg::ErrMisaligned);
+    else                   pre_q <= 4'(tessera_isa_pkg::ErrNone);
+    // stage 3 (is_dma_q is still valid: the command is stable from start_i to done_o)
+    if (!rst_ni)
+      res_q <= 4'(tessera_isa_pkg::ErrNone);
+    else if (pre_q != 4'(tessera_isa_pkg::ErrNone))
+      res_q <= pre_q;
+    else if (w_pre_q || (is_dma_q && ((hi_q > {2'b0, wend_q2}) || (hi_q > 35'h1_0000_0000))))
+      res_q <= 4'(tessera_isa_pkg::ErrAddrWindow);
+    else if (sram_q2)
+      res_q <= 4'(tessera_isa_pkg::ErrSramRange);
+    else
+      res_q <= 4'(tessera_isa_pkg::ErrNone);
+  end
+
+  assign result_o = res_q;
 
 endmodule

@@ -3,8 +3,8 @@
 //
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
-// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 9
-// (start, 2 setup, 6 pipeline). Outputs are written in OBUF order, one word per window.
+// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 10
+// (start, 2 setup, 7 pipeline). Outputs are written in OBUF order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
@@ -21,11 +21,12 @@
 // Pipeline (t = cycle a window's last position is issued):
 //   t    issue: abuf_rd_en_o / abuf_rd_addr_o from the loop registers
 //   t+1  data:  the word arrives; acc_d = max(acc, x) or acc + (x - in_zp) -> acc_q
-//   t+2  mult:  acc_q holds the window; acc_q * mult -> prod_q
-//   t+3  round: tessera_round_clamp stage 1 (rshift_rne(prod_q, shift))
-//   t+4  clamp: saturate(out_zp + rounded) -> its output register
-//   t+5  obuf_wr_en_o = 1
-//   t+6  done_o, if that was the command's last word
+//   t+2  mult:  acc_q holds the window; acc_q * mult[15:0], acc_q * mult[31:16] -> plo_q, phi_q
+//   t+3  sum:   phi_q * 2^16 + plo_q -> prod_q
+//   t+4  round: tessera_round_clamp stage 1 (rshift_rne(prod_q, shift))
+//   t+5  clamp: saturate(out_zp + rounded) -> its output register
+//   t+6  obuf_wr_en_o = 1
+//   t+7  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -94,6 +95,16 @@ module tessera_pool_unit #(
   logic signed [8:0]    in_zp_d, in_zp_q, out_zp_d, out_zp_q;  // typed by data_signed
 
   // ---- address steps, formed in the setup cycles ----------------------------------------------
+  // s * x modulo 2^AbufAw for a small s (a stride or a padding, 4 bits) as shifted adds: only
+  // in_w*cg needs a hardware multiplier (on the ECP5 each product is a MULT18X18D, and ArrayDim 8
+  // needs every one of them for the lanes).
+  localparam int unsigned SmallW = (StrW > PadW) ? StrW : PadW;
+  function automatic logic [AbufAw-1:0] mul_small(input logic [SmallW-1:0] sv,
+                                                  input logic [AbufAw-1:0] x);
+    mul_small = '0;
+    for (int b = 0; b < SmallW; b++) if (sv[b]) mul_small = mul_small + (x << b);
+  endfunction
+
   logic [AbufAw-1:0]    row_step_d, row_step_q;  // in_w*cg: one input row
   logic [AbufAw-1:0]    ox_step_d, ox_step_q;    // stride_w*cg: next output column
   logic [AbufAw-1:0]    oy_step_d, oy_step_q;    // stride_h*in_w*cg: next output row
@@ -116,6 +127,7 @@ module tessera_pool_unit #(
   logic                 pos_valid;               // ... and it lies inside the input
   logic                 s1_vld_q, s1_rd_q, s1_first_q, s1_last_q;
   logic                 fin_vld_q;               // acc_q holds a finished window
+  logic                 pp_vld_q;                // plo_q / phi_q hold a finished window
   logic                 prod_vld_q;              // prod_q holds a finished window
   logic                 rnd_vld_q;               // the round stage holds a finished window
   logic                 wr_q;
@@ -215,14 +227,14 @@ module tessera_pool_unit #(
       StSetup1: begin
         state_d    = StSetup2;
         row_step_d = AbufAw'(in_w_q) * cg_a_q;
-        ox_step_d  = AbufAw'(sw_q) * cg_a_q;
-        addr_d     = abuf_base_q - AbufAw'(pl_q) * cg_a_q;
+        ox_step_d  = mul_small(SmallW'(sw_q), cg_a_q);
+        addr_d     = abuf_base_q - mul_small(SmallW'(pl_q), cg_a_q);
       end
 
       StSetup2: begin
         state_d     = StRun;
-        oy_step_d   = AbufAw'(sh_q) * row_step_q;
-        addr_d      = addr_q - AbufAw'(pt_q) * row_step_q;
+        oy_step_d   = mul_small(SmallW'(sh_q), row_step_q);
+        addr_d      = addr_q - mul_small(SmallW'(pt_q), row_step_q);
         row_addr_d  = addr_d;
         win_addr_d  = addr_d;
         pix_addr_d  = addr_d;
@@ -306,7 +318,7 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !fin_vld_q && !prod_vld_q && !rnd_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && !rnd_vld_q && !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -321,6 +333,7 @@ module tessera_pool_unit #(
       state_q    <= StIdle;
       s1_vld_q   <= 1'b0;
       fin_vld_q  <= 1'b0;
+      pp_vld_q   <= 1'b0;
       prod_vld_q <= 1'b0;
       rnd_vld_q  <= 1'b0;
       wr_q       <= 1'b0;
@@ -328,7 +341,8 @@ module tessera_pool_unit #(
       state_q    <= state_d;
       s1_vld_q   <= issue && !flush_i;
       fin_vld_q  <= s1_vld_q && s1_last_q && !flush_i;
-      prod_vld_q <= fin_vld_q && !flush_i;
+      pp_vld_q   <= fin_vld_q && !flush_i;
+      prod_vld_q <= pp_vld_q && !flush_i;
       rnd_vld_q  <= prod_vld_q && !flush_i;
       wr_q       <= rnd_vld_q && !flush_i;
     end
@@ -395,6 +409,8 @@ module tessera_pool_unit #(
     logic signed [8:0]       x_diff;     // x - in_zp: exact in 9 bits for either type
     logic signed [AccW-1:0]  x_ext, diff_ext, base, acc_d, acc_q;
     logic signed [ProdW-1:0] prod_d, prod_q;
+    logic signed [AccW+16:0] plo_d, plo_q;  // acc * mult[15:0] (unsigned half): exact
+    logic signed [AccW+15:0] phi_d, phi_q;  // acc * mult[31:16] (signed half): exact
 
     assign x        = {sgn_q & abuf_rd_data_i[8*i+7], abuf_rd_data_i[8*i +: 8]};
     assign x_diff   = x - in_zp_q;
@@ -410,10 +426,16 @@ module tessera_pool_unit #(
       end
     end
 
-    assign prod_d = acc_q * $signed(mult_q);  // signed operands: sign-extended to ProdW
+    // acc * mult in two register stages: two partial products (each within a pair of 18x18
+    // multipliers), then their sum.
+    assign plo_d  = acc_q * $signed({1'b0, mult_q[15:0]});  // signed: sign-extended to AccW+17
+    assign phi_d  = acc_q * $signed(mult_q[31:16]);         // signed: sign-extended to AccW+16
+    assign prod_d = {phi_q, 16'd0} + {{15{plo_q[AccW+16]}}, plo_q};
 
     always_ff @(posedge clk_i) begin
       acc_q  <= acc_d;
+      plo_q  <= plo_d;
+      phi_q  <= phi_d;
       prod_q <= prod_d;
     end
 

@@ -52,7 +52,9 @@ module tessera_store_unit #(
   logic        active_d, active_q, walk_d, walk_q, is_acc_d, is_acc_q;
   logic        packed_d, packed_q;          // every element handed to the packer's beats
   logic [15:0] rd_ptr_d, rd_ptr_q, x_d, x_q, xlen_q, ylen_q, zlen_q;
-  logic [31:0] rd_left_d, rd_left_q;
+  // The reader's own x/y/z walk (x*y*z reads, no multiplier); rd_more_q until the last read.
+  logic        rd_more_d, rd_more_q;
+  logic [15:0] rx_d, rx_q, ry_d, ry_q, rz_d, rz_q;
   logic [31:0] dram_q, ys_q, zs_q;
   logic [2:0]  es_d, es_q;
   logic [6:0]  bcnt_d, bcnt_q;
@@ -62,7 +64,7 @@ module tessera_store_unit #(
   logic [WideW-1:0] e_head, e_in;
   logic [2:0]       e_cnt;
 
-  assign want           = active_q && (rd_left_q != '0) && ((32'(e_cnt) + 32'(pend_q)) < EDepth);
+  assign want           = active_q && rd_more_q && ((32'(e_cnt) + 32'(pend_q)) < EDepth);
   assign obuf_rd_en_o   = want && !is_acc_q;
   assign obuf_rd_addr_o = rd_ptr_q;
   assign acc_req_o      = want && is_acc_q;
@@ -265,13 +267,16 @@ module tessera_store_unit #(
     is_acc_d  = is_acc_q;
     packed_d  = packed_q;
     rd_ptr_d  = rd_ptr_q;
-    rd_left_d = rd_left_q;
+    rd_more_d = rd_more_q;
+    rx_d      = rx_q;
+    ry_d      = ry_q;
+    rz_d      = rz_q;
     es_d      = es_q;
     x_d       = x_q;
     bcnt_d    = bcnt_q;
     if (flush_i) begin
       active_d  = 1'b0;
-      rd_left_d = '0;
+      rd_more_d = 1'b0;
     end else if (cmd_valid_i && cmd_ready_o) begin
       active_d  = 1'b1;
       walk_d    = 1'b1;
@@ -280,16 +285,26 @@ module tessera_store_unit #(
                    tessera_isa_pkg::StoreBufAcc);
       es_d      = is_acc_d ? 3'(WideL) : 3'(VecL);
       rd_ptr_d  = cmd_i[tessera_isa_pkg::StoreSramAddrLsb +: tessera_isa_pkg::StoreSramAddrW];
-      // x*y*z <= buffer depth (SRAM_RANGE), so the low 32 bits of the product are exact.
-      rd_left_d = 32'(cmd_i[tessera_isa_pkg::StoreXLenLsb +: tessera_isa_pkg::StoreXLenW]) *
-                  32'(cmd_i[tessera_isa_pkg::StoreYLenLsb +: tessera_isa_pkg::StoreYLenW]) *
-                  32'(cmd_i[tessera_isa_pkg::StoreZLenLsb +: tessera_isa_pkg::StoreZLenW]);
+      // x*y*z reads (every length is >= 1: ILLEGAL_FIELD otherwise)
+      rd_more_d = 1'b1;
+      rx_d      = '0;
+      ry_d      = '0;
+      rz_d      = '0;
       x_d       = '0;
       bcnt_d    = '0;
     end else begin
       if (issue) begin
-        rd_ptr_d  = rd_ptr_q + 16'd1;
-        rd_left_d = rd_left_q - 32'd1;
+        rd_ptr_d = rd_ptr_q + 16'd1;
+        rx_d     = rx_q + 16'd1;
+        if (rx_d == xlen_q) begin
+          rx_d = '0;
+          ry_d = ry_q + 16'd1;
+          if (ry_d == ylen_q) begin
+            ry_d = '0;
+            rz_d = rz_q + 16'd1;
+            if (rz_d == zlen_q) rd_more_d = 1'b0;
+          end
+        end
       end
       if (active_q && !elem_small && d_rv && e_valid && w_ready_i)
         bcnt_d = (bcnt_q == bpe_m1) ? 7'd0 : bcnt_q + 7'd1;
@@ -308,7 +323,10 @@ module tessera_store_unit #(
       is_acc_q  <= 1'b0;
       packed_q  <= 1'b0;
       rd_ptr_q  <= '0;
-      rd_left_q <= '0;
+      rd_more_q <= 1'b0;
+      rx_q      <= '0;
+      ry_q      <= '0;
+      rz_q      <= '0;
       es_q      <= '0;
       x_q       <= '0;
       bcnt_q    <= '0;
@@ -321,7 +339,10 @@ module tessera_store_unit #(
       is_acc_q  <= is_acc_d;
       packed_q  <= packed_d;
       rd_ptr_q  <= rd_ptr_d;
-      rd_left_q <= rd_left_d;
+      rd_more_q <= rd_more_d;
+      rx_q      <= rx_d;
+      ry_q      <= ry_d;
+      rz_q      <= rz_d;
       es_q      <= es_d;
       x_q       <= x_d;
       bcnt_q    <= bcnt_d;

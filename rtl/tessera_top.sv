@@ -18,7 +18,12 @@ module tessera_top #(
   parameter int unsigned PbufWords  = 64,
   parameter int unsigned AxiDataW   = 128,
   parameter int unsigned AxiAddrW   = 32,
-  parameter int unsigned QueueDepth = 8
+  parameter int unsigned QueueDepth = 8,
+  // Area options for small FPGAs (defaults: the full design). FetchDepth: commands the fetch unit
+  // buffers ahead of the dispatcher (>= 1). PerfCounters = 0 leaves out the performance counters
+  // (they then read 0).
+  parameter int unsigned FetchDepth   = 8,
+  parameter int unsigned PerfCounters = 1
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -132,20 +137,26 @@ module tessera_top #(
   logic [7:0] ld_bytes, st_bytes;
   logic [2:0] unit_busy, unit_wait, retired;
 
-  tessera_perf u_perf (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .clear_i     (start),
-    .busy_i      (busy),
-    .mac_i       (mac_active),
-    .rd_bytes_i  (ld_bytes),
-    .wr_bytes_i  (st_bytes),
-    .unit_busy_i (unit_busy),
-    .unit_wait_i (unit_wait),
-    .retired_i   (retired),
-    .rd_idx_i    (ctr_idx),
-    .rd_value_o  (ctr_value)
-  );
+  if (PerfCounters != 0) begin : g_perf
+    tessera_perf u_perf (
+      .clk_i       (clk_i),
+      .rst_ni      (rst_ni),
+      .clear_i     (start),
+      .busy_i      (busy),
+      .mac_i       (mac_active),
+      .rd_bytes_i  (ld_bytes),
+      .wr_bytes_i  (st_bytes),
+      .unit_busy_i (unit_busy),
+      .unit_wait_i (unit_wait),
+      .retired_i   (retired),
+      .rd_idx_i    (ctr_idx),
+      .rd_value_o  (ctr_value)
+    );
+  end else begin : g_no_perf
+    logic unused_perf;
+    assign ctr_value   = '0;
+    assign unused_perf = ^{mac_active, ld_bytes, st_bytes, unit_busy, unit_wait, retired, ctr_idx};
+  end
 
   // ---- fetch and dispatch ---------------------------------------------------------------------
   logic         fetch_start, fetch_stop, f_valid, f_ready, flush;
@@ -161,7 +172,7 @@ module tessera_top #(
 
   tessera_fetch #(
     .DataW (AxiDataW),
-    .Depth (8)
+    .Depth (FetchDepth)
   ) u_fetch (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),

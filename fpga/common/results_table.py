@@ -47,7 +47,11 @@ def row(s):
     bit = s.get("bitstream", {}).get("file", "–")
     buffers = "/".join(str(p.get(k, "?")) for k in
                        ("AbufWords", "WbufWords", "AccWords", "ObufWords", "PbufWords"))
-    return (f"| {dev['name'].split(' ')[0]} | {dim} x {dim}, buffers {buffers}, AXI {p.get('AxiDataW')} "
+    # Parameters beyond the usual ones (e.g. the area options FetchDepth, PerfCounters).
+    usual = ("ArrayDim", "AbufWords", "WbufWords", "AccWords", "ObufWords", "PbufWords", "AxiDataW",
+             "QueueDepth")
+    extra = "".join(f", {k} {v}" for k, v in p.items() if k not in usual)
+    return (f"| {dev['name'].split(' ')[0]} | {dim} x {dim}, buffers {buffers}, AXI {p.get('AxiDataW')}{extra} "
             f"| {macs} | {lut} | {fmt(c['ff'])} | {dsp} | {bram} | {fm} | {gops} | {bit} |")
 
 

@@ -13,7 +13,9 @@ module tessera_fpga_wrap #(
   parameter int unsigned PbufWords  = 16,
   parameter int unsigned AxiDataW   = 32,
   parameter int unsigned AxiAddrW   = 32,
-  parameter int unsigned QueueDepth = 2
+  parameter int unsigned QueueDepth = 2,
+  parameter int unsigned FetchDepth   = 8,   // area options of tessera_top (its defaults)
+  parameter int unsigned PerfCounters = 1
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -53,7 +55,9 @@ module tessera_fpga_wrap #(
     .PbufWords  (PbufWords),
     .AxiDataW   (AxiDataW),
     .AxiAddrW   (AxiAddrW),
-    .QueueDepth (QueueDepth)
+    .QueueDepth (QueueDepth),
+    .FetchDepth   (FetchDepth),
+    .PerfCounters (PerfCounters)
   ) u_top (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

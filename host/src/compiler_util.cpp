@@ -244,9 +244,9 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8;
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 9;
       } else {
-        dur = isa::AddCmd::decode(c).len + 8;
+        dur = isa::AddCmd::decode(c).len + 10;
       }
     }
     uint64_t start = unit_free[unit];
