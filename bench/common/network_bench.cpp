@@ -207,31 +207,6 @@ struct LayerRun {
   std::string mismatch;
 };
 
-/// An FC over a Flatten of an h x w image as the ONNX runner compiles it (host/onnx/src/runner.cpp):
-/// a 1x1 layer over the input's padded HWC bytes, the padding channels weighted by the zero point.
-ConvLayer flatten_fc_layer(const ConvLayer& l, int cpad) {
-  const Shape S = l.in;
-  const int K = int(S.elems()), Kp = S.h * S.w * cpad;
-  ConvLayer f = l;
-  f.in = Shape{1, 1, Kp};
-  f.kh = f.kw = 1;
-  f.pad_top = f.pad_left = f.pad_bottom = f.pad_right = 0;
-  f.stride_h = f.stride_w = f.dil_h = f.dil_w = 1;
-  f.weights.assign(size_t(l.out_c) * Kp, 0);
-  for (int o = 0; o < l.out_c; ++o)
-    for (int p = 0; p < S.h * S.w; ++p)
-      for (int c = 0; c < cpad; ++c)
-        f.weights[size_t(o) * Kp + size_t(p) * cpad + c] =
-            c < S.c ? l.weights[size_t(o) * K + size_t(p) * S.c + c] : uint8_t(l.wzp[o]);
-  return f;
-}
-
-DeviceTensor flat_view(DeviceTensor t) {
-  t.shape = Shape{1, 1, t.shape.h * t.shape.w * t.cpad};
-  t.cpad = t.shape.c;
-  return t;
-}
-
 LayerRun run_alone(RtlDevice& dev, const BuiltNet& b, const NetStep& s) {
   ProgramBuilder pb(dev.config(), dev.mem_base(), dev.mem_size());
   // Same compilation as in the network: host-side layouts only for the network input.

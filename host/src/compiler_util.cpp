@@ -268,6 +268,29 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
   return e;
 }
 
+ConvLayer flatten_fc_layer(const ConvLayer& fc, int cpad) {
+  const Shape S = fc.in;
+  const int K = int(S.elems()), Kp = S.h * S.w * cpad;
+  ConvLayer f = fc;
+  f.in = Shape{1, 1, Kp};
+  f.kh = f.kw = 1;
+  f.pad_top = f.pad_left = f.pad_bottom = f.pad_right = 0;
+  f.stride_h = f.stride_w = f.dil_h = f.dil_w = 1;
+  f.weights.assign(size_t(fc.out_c) * Kp, 0);
+  for (int o = 0; o < fc.out_c; ++o)
+    for (int p = 0; p < S.h * S.w; ++p)
+      for (int c = 0; c < cpad; ++c)
+        f.weights[size_t(o) * Kp + size_t(p) * cpad + c] =
+            c < S.c ? fc.weights[size_t(o) * K + size_t(p) * S.c + c] : uint8_t(fc.wzp[o]);
+  return f;
+}
+
+DeviceTensor flat_view(DeviceTensor t) {
+  t.shape = Shape{1, 1, t.shape.h * t.shape.w * t.cpad};
+  t.cpad = t.shape.c;  // a multiple of N: one pixel of all the bytes
+  return t;
+}
+
 uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant) {
   // A weight tile streams for max(pixels, N) cycles; 7 cycles pass between the last pixel of
   // one CONV and the first of the next (accept, dispatch, set-up, first weight row).

@@ -130,6 +130,13 @@ void load_program(Device& dev, const Program& prog);
 /// Runs a loaded program and throws std::runtime_error when it does not finish cleanly.
 RunResult run_program(Device& dev, const Program& prog, std::chrono::milliseconds timeout);
 
+/// An FC over a Flatten of an h x w x c activation tensor, compiled as the ONNX runner does: a
+/// 1x1 layer over the tensor's padded HWC bytes (input channel (y*w + x)*cpad + ch; the padding
+/// channels get the lane's weight zero point, so they contribute nothing), reading the tensor
+/// through flat_view() as one pixel of h*w*cpad channels.
+ConvLayer flatten_fc_layer(const ConvLayer& fc, int cpad);
+DeviceTensor flat_view(DeviceTensor t);
+
 /// One readable line per command: index, opcode, dependency flags and fields.
 std::string disassemble(const Program& prog);
 std::string disassemble(const isa::Command& cmd);

@@ -234,7 +234,6 @@ void reference_device(Exec& ex) {
 NetworkRunner::NetworkRunner(const Network& net, Device& dev)
     : net_(net), dev_(dev), dev_tensors_(net.values.size()) {
   ProgramBuilder pb(dev.config(), dev.mem_base(), dev.mem_size());
-  const int N = int(dev.config().array_dim);
   auto tensors = [&](int v) -> const std::vector<DeviceTensor>& {
     const Value& s = net_.values[net_.values[v].storage];
     auto& ts = dev_tensors_[s.storage];
@@ -263,27 +262,9 @@ NetworkRunner::NetworkRunner(const Network& net, Device& dev)
       if (op.kind == OpKind::kConv) {
         ConvLayer L = op.conv[op.conv.size() == 1 ? 0 : b];
         L.name = suffix(L.name, b);
-        DeviceTensor in = a[b];
+        const DeviceTensor& in = a[b];
         if (op.flatten_fc) {
-          // FC over the padded HWC bytes: input channel (y*w + x)*cpad + c; padded channels get
-          // weight byte = the lane's zero point, so they contribute nothing.
-          const Shape S = L.in;
-          const int cpad = in.cpad, K = int(S.elems()), Kp = S.h * S.w * cpad;
-          ConvLayer F = L;
-          F.in = Shape{1, 1, Kp};
-          F.kh = F.kw = 1;
-          F.pad_top = F.pad_left = F.pad_bottom = F.pad_right = 0;
-          F.stride_h = F.stride_w = F.dil_h = F.dil_w = 1;
-          F.weights.assign(size_t(L.out_c) * Kp, 0);
-          for (int o = 0; o < L.out_c; ++o)
-            for (int p = 0; p < S.h * S.w; ++p)
-              for (int c = 0; c < cpad; ++c)
-                F.weights[size_t(o) * Kp + size_t(p) * cpad + c] =
-                    c < S.c ? L.weights[size_t(o) * K + size_t(p) * S.c + c] : uint8_t(L.wzp[o]);
-          in.shape = F.in;
-          in.cpad = Kp;  // a multiple of N: one pixel of Kp channels, same bytes
-          (void)N;
-          pb.conv(F, in, out[b]);
+          pb.conv(flatten_fc_layer(L, in.cpad), flat_view(in), out[b]);
         } else {
           pb.conv(L, in, out[b]);
         }
