@@ -16,6 +16,7 @@
 #include "tessera/cli/eval.hpp"
 #include "tessera/isa_device.hpp"
 #include "tessera/mmio_device.hpp"
+#include "tessera/uart_device.hpp"
 #ifdef TESSERA_HAVE_RTL
 #include "tessera/rtl_device.hpp"
 #endif
@@ -43,6 +44,7 @@ struct RunOpts {
   double timeout_s = 1800;
   cli::Preprocess pre;
   MmioOptions mmio;
+  UartOptions uart;
   std::vector<std::string> calibrate;  // float models: calibration images / directories
 };
 
@@ -57,20 +59,27 @@ struct EvalOpts {
   double timeout_s = 1800;
   cli::Preprocess pre;
   MmioOptions mmio;
+  UartOptions uart;
   std::vector<std::string> calibrate;  // float models: calibration images / directories
 };
 
+const char* const kBackends = "rtl, isa, ref, mmio or uart";
+
+// Hardware reports its array size; --dim must agree (it sizes the report and the golden model).
+std::unique_ptr<Device> check_dim(std::unique_ptr<Device> d, unsigned dim) {
+  if (d->config().array_dim != dim)
+    throw std::runtime_error(d->name() + " has a " + std::to_string(d->config().array_dim) + "x" +
+                             std::to_string(d->config().array_dim) + " array, not --dim " +
+                             std::to_string(dim));
+  return d;
+}
+
 std::unique_ptr<Device> make_device(const std::string& backend, unsigned dim,
-                                    const std::string& fst, const MmioOptions& mmio) {
+                                    const std::string& fst, const MmioOptions& mmio,
+                                    const UartOptions& uart) {
   if (backend == "isa") return std::make_unique<IsaDevice>(default_config(dim));
-  if (backend == "mmio") {
-    std::unique_ptr<Device> d = open_mmio(mmio);
-    if (d->config().array_dim != dim)
-      throw std::runtime_error(d->name() + " has a " + std::to_string(d->config().array_dim) +
-                               "x" + std::to_string(d->config().array_dim) + " array, not --dim " +
-                               std::to_string(dim));
-    return d;
-  }
+  if (backend == "mmio") return check_dim(open_mmio(mmio), dim);
+  if (backend == "uart") return check_dim(open_uart(uart), dim);
   if (backend == "rtl") {
 #ifdef TESSERA_HAVE_RTL
     SimOptions o;
@@ -81,7 +90,7 @@ std::unique_ptr<Device> make_device(const std::string& backend, unsigned dim,
     throw std::runtime_error("--backend rtl: this build has no RTL simulation (tessera_sim)");
 #endif
   }
-  throw std::runtime_error("--backend '" + backend + "': unknown (use rtl, isa, ref or mmio)");
+  throw std::runtime_error("--backend '" + backend + "': unknown (use " + kBackends + ")");
 }
 
 std::string label(int idx, const std::vector<std::string>& names) {
@@ -93,15 +102,22 @@ bool mmio_given(const MmioOptions& m) {
   return !m.uio.empty() || m.devmem_regs || !m.dma_path.empty() || m.dma_phys || m.dma_size;
 }
 
-void check_backend(const std::string& backend, const MmioOptions& mmio) {
-  if (backend != "rtl" && backend != "isa" && backend != "ref" && backend != "mmio")
-    throw std::runtime_error("--backend '" + backend + "': unknown (use rtl, isa, ref or mmio)");
+void check_backend(const std::string& backend, const MmioOptions& mmio, const UartOptions& uart) {
+  if (backend != "rtl" && backend != "isa" && backend != "ref" && backend != "mmio" &&
+      backend != "uart")
+    throw std::runtime_error("--backend '" + backend + "': unknown (use " + kBackends + ")");
   if (backend != "mmio" && mmio_given(mmio))
     throw std::runtime_error("--uio / --devmem / --dma-*: need --backend mmio");
+  if (backend != "uart" && (!uart.port.empty() || uart.baud != kUartDefaultBaud))
+    throw std::runtime_error("--serial / --baud: need --backend uart");
+  if (backend == "uart" && uart.port.empty())
+    throw std::runtime_error("--backend uart needs --serial PATH (the board's serial port, e.g. "
+                             "/dev/ttyUSB0)");
 }
 
-// The host timeout, and for --backend mmio where the registers and the DMA window are.
-void add_device_options(CLI::App* app, MmioOptions& m, double& timeout_s) {
+// The host timeout; for --backend mmio where the registers and the DMA window are, for
+// --backend uart the serial port.
+void add_device_options(CLI::App* app, MmioOptions& m, UartOptions& u, double& timeout_s) {
   app->add_option("--timeout", timeout_s, "seconds one device run may take")
       ->capture_default_str()->check(CLI::PositiveNumber);
   app->add_option("--uio", m.uio, "mmio: UIO device (map 0 registers, map 1 DMA window)");
@@ -115,6 +131,10 @@ void add_device_options(CLI::App* app, MmioOptions& m, double& timeout_s) {
   app->add_option("--dma-offset", m.dma_offset, "mmio: offset of the window in --dma-buf");
   app->add_option("--dma-phys", m.dma_phys, "mmio: bus address of the DMA window");
   app->add_option("--dma-size", m.dma_size, "mmio: bytes in the DMA window");
+  app->add_option("--serial", u.port,
+                  "uart: serial port of a board with the UART bridge (e.g. /dev/ttyUSB0)");
+  app->add_option("--baud", u.baud, "uart: baud rate of --serial")
+      ->capture_default_str()->check(CLI::PositiveNumber);
 }
 
 void write_json(const std::string& path, const std::string& text) {
@@ -123,7 +143,7 @@ void write_json(const std::string& path, const std::string& text) {
 }
 
 int cmd_run(const RunOpts& o) {
-  check_backend(o.backend, o.mmio);
+  check_backend(o.backend, o.mmio, o.uart);
   const auto timeout = run_timeout(o.timeout_s);
   if (o.backend != "rtl" && !o.fst.empty())
     throw std::runtime_error("--fst needs --backend rtl");
@@ -142,7 +162,7 @@ int cmd_run(const RunOpts& o) {
   std::unique_ptr<Device> dev, golden;
   std::unique_ptr<onnx::NetworkRunner> runner, golden_runner;
   if (o.backend != "ref") {
-    dev = make_device(o.backend, o.dim, o.fst, o.mmio);
+    dev = make_device(o.backend, o.dim, o.fst, o.mmio, o.uart);
     runner = std::make_unique<onnx::NetworkRunner>(net, *dev);
   }
   if (o.check && o.backend != "isa") {
@@ -232,10 +252,10 @@ int cmd_run(const RunOpts& o) {
 }
 
 int cmd_eval(const EvalOpts& o) {
-  check_backend(o.backend, o.mmio);
+  check_backend(o.backend, o.mmio, o.uart);
   if (o.check && o.backend == "ref")
     throw std::runtime_error("--check compares a device backend with the reference: use "
-                             "--backend rtl, isa or mmio");
+                             "--backend rtl, isa, mmio or uart");
   onnx::Network net = cli::load_model(o.model, o.calibrate, o.pre, o.convert_channels);
   const std::vector<std::string> names = cli::read_class_names(o.model);
   const onnx::Value& in = cli::image_input(net);
@@ -246,10 +266,10 @@ int cmd_eval(const EvalOpts& o) {
   std::unique_ptr<Device> dev, golden;
   std::unique_ptr<onnx::NetworkRunner> runner, golden_runner;
   if (o.backend != "ref") {
-    dev = make_device(o.backend, o.dim, "", o.mmio);
+    dev = make_device(o.backend, o.dim, "", o.mmio, o.uart);
     runner = std::make_unique<onnx::NetworkRunner>(net, *dev);  // compiled once for every image
   }
-  if (o.check && o.backend != "isa") {  // rtl, mmio: also the golden model
+  if (o.check && o.backend != "isa") {  // rtl, mmio, uart: also the golden model
     golden = std::make_unique<IsaDevice>(dev->config());
     golden_runner = std::make_unique<onnx::NetworkRunner>(net, *golden);
   }
@@ -297,9 +317,10 @@ int main(int argc, char** argv) {
   run->add_option("model", ro.model, "ONNX model (QDQ or QOperator int8)")->required();
   run->add_option("images", ro.images, "image files (any format OpenCV reads)")->required();
   run->add_option("--backend", ro.backend,
-                  "rtl (verilated RTL), isa (golden model), ref (reference) or mmio (hardware)")
+                  "rtl (verilated RTL), isa (golden model), ref (reference), mmio or uart "
+                 "(hardware)")
       ->capture_default_str();
-  add_device_options(run, ro.mmio, ro.timeout_s);
+  add_device_options(run, ro.mmio, ro.uart, ro.timeout_s);
   run->add_option("--dim", ro.dim, "PE array size N (N x N)")->capture_default_str();
   run->add_option("--fst", ro.fst, "FST waveform of the RTL run");
   run->add_option("--json", ro.json, "also write the results as JSON");
@@ -330,9 +351,10 @@ int main(int argc, char** argv) {
   ev->add_option("--limit", eo.limit, "evaluate the first N images only (0: all)")
       ->capture_default_str();
   ev->add_option("--backend", eo.backend,
-                 "rtl (verilated RTL), isa (golden model), ref (reference) or mmio (hardware)")
+                 "rtl (verilated RTL), isa (golden model), ref (reference), mmio or uart "
+                 "(hardware)")
       ->capture_default_str();
-  add_device_options(ev, eo.mmio, eo.timeout_s);
+  add_device_options(ev, eo.mmio, eo.uart, eo.timeout_s);
   ev->add_option("--dim", eo.dim, "PE array size N (N x N)")->capture_default_str();
   ev->add_option("--json", eo.json, "also write the results as JSON");
   ev->add_flag("--check", eo.check,

@@ -1,5 +1,7 @@
 #include "tessera/mmio_device.hpp"
 
+#include "tessera/register_driver.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -7,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -18,14 +19,6 @@ namespace tessera {
 
 namespace {
 
-// Register bits and fields: isa::reg_bits (masks) and isa::reg_field (generated).
-namespace bits = isa::reg_bits;
-
-constexpr uint32_t kIrqEnableAll = bits::kIrqEnableDone | bits::kIrqEnableError;
-constexpr uint32_t kIrqStatusAll = bits::kIrqStatusDone | bits::kIrqStatusError;
-
-// Longest single wait between STATUS reads, so a lost interrupt costs at most this much.
-constexpr auto kMaxWaitSlice = std::chrono::milliseconds(10);
 // STATUS polling interval when there is no interrupt line.
 constexpr auto kPollInterval = std::chrono::microseconds(50);
 
@@ -141,29 +134,7 @@ MmioDevice::MmioDevice(std::string name, std::unique_ptr<RegisterSpace> regs, Me
     throw std::runtime_error(name_ + ": DMA window [" + hex(mem_.phys_base) + ", +" +
                              std::to_string(mem_.size) +
                              ") must be mapped, non-empty and inside the 32-bit address space");
-  RegisterSpace& r = *regs_;
-  const uint32_t id = r.read32(isa::reg::kId);
-  if (id != isa::kIdValue)
-    throw std::runtime_error(name_ + ": register ID reads " + hex(id) + ", expected " +
-                             hex(isa::kIdValue) + " ('TESS'): not a Tessera accelerator");
-  const uint32_t version = r.read32(isa::reg::kVersion);
-  constexpr isa::RegField kMajor = isa::reg_field::kVersionMajor;
-  if (kMajor.get(version) != kMajor.get(isa::kVersionValue))
-    throw std::runtime_error(name_ + ": VERSION " + hex(version) + " has another major version "
-                             "than this host's command format (" + hex(isa::kVersionValue) + ")");
-  const uint32_t arr = r.read32(isa::reg::kHwArray);
-  cfg_.array_dim = isa::reg_field::kHwArrayRows.get(arr);
-  if (isa::reg_field::kHwArrayCols.get(arr) != cfg_.array_dim || cfg_.array_dim == 0)
-    throw std::runtime_error(name_ + ": HW_ARRAY " + hex(arr) + ": rows and columns differ");
-  cfg_.abuf_words = r.read32(isa::reg::kHwAbufWords);
-  cfg_.wbuf_words = r.read32(isa::reg::kHwWbufWords);
-  cfg_.acc_words = r.read32(isa::reg::kHwAccWords);
-  cfg_.obuf_words = r.read32(isa::reg::kHwObufWords);
-  cfg_.pbuf_words = r.read32(isa::reg::kHwPbufWords);
-  const uint32_t axi = r.read32(isa::reg::kHwAxi);
-  cfg_.axi_data_bytes = isa::reg_field::kHwAxiDataBytes.get(axi);
-  cfg_.axi_addr_bits = isa::reg_field::kHwAxiAddrBits.get(axi);
-  cfg_.queue_depth = isa::reg_field::kHwAxiQueueDepth.get(axi);
+  cfg_ = read_hw_config(*regs_, name_);
 }
 
 uint8_t* MmioDevice::host(uint32_t addr, size_t n) const {
@@ -182,47 +153,8 @@ void MmioDevice::read(uint32_t addr, void* dst, size_t n) { std::memcpy(dst, hos
 
 RunResult MmioDevice::run(uint32_t cmd_addr, uint32_t cmd_count,
                           std::chrono::milliseconds timeout) {
-  using Clock = std::chrono::steady_clock;
-  RegisterSpace& r = *regs_;
-  if (r.read32(isa::reg::kStatus) & bits::kStatusBusy)
-    throw std::runtime_error(name_ + ": STATUS.BUSY before START (an earlier run is still "
-                             "executing, e.g. after a host timeout); reset the accelerator");
-  r.write32(isa::reg::kIrqStatus, kIrqStatusAll);  // drop stale interrupts
-  r.write32(isa::reg::kIrqEnable, kIrqEnableAll);
-  r.write32(isa::reg::kCmdBase, cmd_addr);
-  r.write32(isa::reg::kCmdCount, cmd_count);
-  r.write32(isa::reg::kWindowBase, mem_.phys_base);
-  r.write32(isa::reg::kWindowSize, uint32_t(mem_.size));
-  // Commands and inputs written through the DMA mapping must be visible before START.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  r.write32(isa::reg::kCtrl, bits::kCtrlStart);
-
-  RunResult res;
-  const auto deadline = Clock::now() + timeout;
-  uint32_t status = 0;
-  for (;;) {
-    status = r.read32(isa::reg::kStatus);
-    if (status & (bits::kStatusDone | bits::kStatusError)) break;
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      res.timed_out = true;
-      break;
-    }
-    r.wait(std::chrono::duration_cast<std::chrono::microseconds>(
-        std::min<Clock::duration>(deadline - now, kMaxWaitSlice)));
-  }
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // outputs are read after DONE
-  res.done = (status & bits::kStatusDone) != 0;
-  if (status & bits::kStatusError) {
-    res.error = isa::Error(r.read32(isa::reg::kErrCode));
-    res.err_info = r.read32(isa::reg::kErrInfo);
-  }
-  for (size_t i = 0; i < isa::kNumCounters; ++i) {
-    const uint32_t lo = r.read32(isa::kCounters[i].offset);  // latches HI
-    res.counters[i] = lo | uint64_t(r.read32(isa::kCounters[i].offset + 4)) << 32;
-  }
-  r.write32(isa::reg::kIrqStatus, kIrqStatusAll);
-  return res;
+  return run_on_registers(*regs_, name_, cmd_addr, cmd_count, mem_.phys_base,
+                          uint32_t(mem_.size), timeout);
 }
 
 std::unique_ptr<MmioDevice> open_mmio(const MmioOptions& opt) {

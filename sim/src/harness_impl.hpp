@@ -15,6 +15,8 @@
 #include "tessera/device.hpp"
 #include "tessera/harness.hpp"
 #include "tessera/isa_gen.hpp"
+#include "tessera/mmio_device.hpp"
+#include "tessera/register_driver.hpp"
 #include "verilated.h"
 #if TESSERA_SIM_FST
 #include "verilated_fst_c.h"
@@ -32,24 +34,22 @@ inline std::string hex32(uint32_t v) {
   return buf;
 }
 
-/// The HW_* registers. Throws std::runtime_error when HW_ARRAY's rows and columns differ.
-inline HwConfig read_hw_config(Harness& h) {
-  namespace f = isa::reg_field;
-  HwConfig c;
-  const uint32_t arr = h.reg_read(isa::reg::kHwArray);
-  c.array_dim = f::kHwArrayRows.get(arr);
-  if (f::kHwArrayCols.get(arr) != c.array_dim)
-    throw std::runtime_error("HW_ARRAY " + hex32(arr) + ": rows and columns differ");
-  c.abuf_words = h.reg_read(isa::reg::kHwAbufWords);
-  c.wbuf_words = h.reg_read(isa::reg::kHwWbufWords);
-  c.acc_words = h.reg_read(isa::reg::kHwAccWords);
-  c.obuf_words = h.reg_read(isa::reg::kHwObufWords);
-  c.pbuf_words = h.reg_read(isa::reg::kHwPbufWords);
-  const uint32_t axi = h.reg_read(isa::reg::kHwAxi);
-  c.axi_data_bytes = f::kHwAxiDataBytes.get(axi);
-  c.axi_addr_bits = f::kHwAxiAddrBits.get(axi);
-  c.queue_depth = f::kHwAxiQueueDepth.get(axi);
-  return c;
+/// The harness's register port as the host driver's RegisterSpace.
+class HarnessRegisters final : public RegisterSpace {
+ public:
+  explicit HarnessRegisters(Harness& h) : h_(h) {}
+  uint32_t read32(uint32_t offset) override { return h_.reg_read(offset); }
+  void write32(uint32_t offset, uint32_t value) override { h_.reg_write(offset, value); }
+
+ private:
+  Harness& h_;
+};
+
+/// ID, VERSION and the HW_* registers, checked as every backend checks them
+/// (tessera::read_hw_config).
+inline HwConfig read_hw_config(Harness& h, const std::string& who) {
+  HarnessRegisters regs(h);
+  return tessera::read_hw_config(regs, who);
 }
 
 /// Before START: clears stale interrupts, enables DONE and ERROR, programs the command stream and

@@ -30,11 +30,7 @@ RtlDevice::RtlDevice(unsigned array_dim, const SimOptions& opts)
   if (!opts.fst_path.empty()) harness_->trace_open(opts.fst_path);
   harness_->reset();
 
-  const uint32_t id = harness_->reg_read(isa::reg::kId);
-  if (id != isa::kIdValue)
-    throw std::runtime_error("tessera_top ID register reads " + hex32(id) + ", expected " +
-                             hex32(isa::kIdValue));
-  const HwConfig hw = config();
+  const HwConfig hw = config();  // also checks ID and VERSION
   if (hw.array_dim != array_dim)
     throw std::runtime_error("Vtessera_top_" + std::to_string(array_dim) + " reports HW_ARRAY " +
                              std::to_string(hw.array_dim));
@@ -50,7 +46,7 @@ std::string RtlDevice::name() const {
   return "rtl-" + std::to_string(array_dim_) + "x" + std::to_string(array_dim_);
 }
 
-HwConfig RtlDevice::config() const { return detail::read_hw_config(*harness_); }
+HwConfig RtlDevice::config() const { return detail::read_hw_config(*harness_, name()); }
 
 RunResult RtlDevice::run(uint32_t cmd_addr, uint32_t cmd_count, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;

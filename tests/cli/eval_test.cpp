@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -21,6 +22,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "../common/test_util.hpp"
 #include "tessera/cli/cli.hpp"
 #include "tessera/cli/dataset.hpp"
 #include "tessera/cli/eval.hpp"
@@ -33,22 +35,7 @@ namespace fs = std::filesystem;
 
 const std::string kSeedModel = std::string(TESSERA_SOURCE_DIR) + "/models/seed_convnet.onnx";
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("tessera_eval_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string operator/(const std::string& s) const { return (path_ / s).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using testutil::TempDir;
 
 void be32(std::vector<uint8_t>& b, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(uint8_t(v >> s));
@@ -435,13 +422,13 @@ TEST(RunCli, MmioBackendOnAFileTimesOut) {
   };
   put(isa::reg::kId, isa::kIdValue);
   put(isa::reg::kVersion, isa::kVersionValue);
-  put(isa::reg::kHwArray, 16 | 16 << 8);
+  put(isa::reg::kHwArray, testutil::hw_array_word(16));
   put(isa::reg::kHwAbufWords, 4096);
   put(isa::reg::kHwWbufWords, 4096);
   put(isa::reg::kHwAccWords, 1024);
   put(isa::reg::kHwObufWords, 2048);
   put(isa::reg::kHwPbufWords, 64);
-  put(isa::reg::kHwAxi, 16 | 32 << 8 | 8 << 16);
+  put(isa::reg::kHwAxi, testutil::hw_axi_word(16, 32, 8));
   write_bytes(d / "mem", f, false);
   const std::string img =
       std::string(TESSERA_SOURCE_DIR) + "/models/images/fmnist_0_ankle-boot.png";
@@ -459,14 +446,17 @@ TEST(RunCli, MmioBackendOnAFileTimesOut) {
     for (int k = 0; k < 4; ++k) v |= uint32_t(back[page + off + k]) << (8 * k);
     return v;
   };
-  EXPECT_EQ(get(isa::reg::kCtrl), 1u);  // START
+  EXPECT_EQ(get(isa::reg::kCtrl), isa::reg_bits::kCtrlStart);
   EXPECT_EQ(get(isa::reg::kWindowBase), win_at);
   EXPECT_EQ(get(isa::reg::kWindowSize), win);
   EXPECT_GT(get(isa::reg::kCmdCount), 10u);
   const uint32_t cmd = get(isa::reg::kCmdBase);
   ASSERT_GE(cmd, win_at);
   ASSERT_LT(cmd, win_at + win);
-  EXPECT_EQ(back[cmd] & 0xF, uint8_t(isa::Opcode::kLoad)) << "command 0 written to the window";
+  isa::Command first{};
+  std::memcpy(&first, &back[cmd], sizeof first);
+  EXPECT_EQ(isa::get(first, isa::field::kOpcode), uint64_t(isa::Opcode::kLoad))
+      << "command 0 written to the window";
 
   r = run_cli("run " + kSeedModel + " " + img + " --backend mmio --uio /dev/uio99");
   EXPECT_EQ(r.rc, 1) << r.out;
@@ -477,6 +467,35 @@ TEST(RunCli, MmioBackendOnAFileTimesOut) {
   r = run_cli("eval " + kSeedModel + " --dataset " + d.str() + " --backend isa --uio /dev/uio0");
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_HAS(r.out, "need --backend mmio");
+}
+
+// --backend uart: the port must be given and must open; the error names it. On a serial port
+// nobody answers (a pseudo-terminal), the first frame times out and the tool exits 1 naming it.
+TEST(RunCli, UartBackendErrorsNameThePortAndTheFrame) {
+  const std::string img =
+      std::string(TESSERA_SOURCE_DIR) + "/models/images/fmnist_0_ankle-boot.png";
+  const std::string run = "run " + kSeedModel + " " + img;
+  CliRun r = run_cli(run + " --backend uart --serial /nonexistent/tty9");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_HAS(r.out, "uart /nonexistent/tty9: cannot open the serial port (No such file or "
+                    "directory)");
+  r = run_cli(run + " --backend uart");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_HAS(r.out, "--backend uart needs --serial PATH");
+  r = run_cli(run + " --backend isa --serial /dev/ttyUSB0");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_HAS(r.out, "--serial / --baud: need --backend uart");
+  r = run_cli(run + " --backend uart --serial /dev/null --baud 7");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_HAS(r.out, "uart /dev/null: baud rate 7 is not one the port supports");
+
+  testutil::Pty pty;
+  r = run_cli(run + " --backend uart --serial " + pty.slave_path());
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_HAS(r.out, "tessera: error: uart " + pty.slave_path() +
+                        ": no reply to 'R' 0x0000_0000 (expected 4 data bytes and a status "
+                        "byte) within 501 ms");
+  EXPECT_EQ(pty.read_available(), (std::vector<uint8_t>{'R', 0, 0, 0, 0}));
 }
 
 }  // namespace

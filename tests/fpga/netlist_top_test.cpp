@@ -37,7 +37,7 @@ class NetlistDevice final : public Device {
             4, image_, sim::AxiMemConfig{0})) {}
 
   std::string name() const override { return "netlist"; }
-  HwConfig config() const override { return sim::detail::read_hw_config(*harness_); }
+  HwConfig config() const override { return sim::detail::read_hw_config(*harness_, name()); }
   uint32_t mem_base() const override { return image_.base(); }
   size_t mem_size() const override { return image_.size(); }
   void write(uint32_t addr, const void* src, size_t n) override { image_.write(addr, src, n); }

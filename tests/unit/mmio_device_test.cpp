@@ -15,6 +15,7 @@
 #include <fstream>
 #include <random>
 
+#include "../common/test_util.hpp"
 #include "tessera/compiler.hpp"
 #include "tessera/isa_model.hpp"
 #include "tessera/mmio_device.hpp"
@@ -26,18 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-namespace bits = isa::reg_bits;  // register bits and fields, generated from the ISA spec
-namespace fields = isa::reg_field;
+namespace bits = isa::reg_bits;  // register bits, generated from the ISA spec
 constexpr uint32_t kMemBase = 0x20000000;
 constexpr size_t kMemBytes = size_t(8) << 20;
-
-uint32_t hw_array(unsigned dim) {
-  return fields::kHwArrayRows.put(dim) | fields::kHwArrayCols.put(dim);
-}
-uint32_t hw_axi(unsigned data_bytes, unsigned addr_bits, unsigned queue_depth) {
-  return fields::kHwAxiDataBytes.put(data_bytes) | fields::kHwAxiAddrBits.put(addr_bits) |
-         fields::kHwAxiQueueDepth.put(queue_depth);
-}
 
 // The accelerator's register block as docs/isa_reference.md describes it, executing START on
 // the golden model (or, with hang = true, staying BUSY forever).
@@ -69,14 +61,14 @@ class EmulatedRegisters : public RegisterSpace {
       case isa::reg::kCmdCount: return cmd_count_;
       case isa::reg::kWindowBase: return window_base_;
       case isa::reg::kWindowSize: return window_size_;
-      case isa::reg::kHwArray: return hw_array(cfg_.array_dim);
+      case isa::reg::kHwArray: return testutil::hw_array_word(cfg_.array_dim);
       case isa::reg::kHwAbufWords: return cfg_.abuf_words;
       case isa::reg::kHwWbufWords: return cfg_.wbuf_words;
       case isa::reg::kHwAccWords: return cfg_.acc_words;
       case isa::reg::kHwObufWords: return cfg_.obuf_words;
       case isa::reg::kHwPbufWords: return cfg_.pbuf_words;
       case isa::reg::kHwAxi:
-        return hw_axi(cfg_.axi_data_bytes, cfg_.axi_addr_bits, cfg_.queue_depth);
+        return testutil::hw_axi_word(cfg_.axi_data_bytes, cfg_.axi_addr_bits, cfg_.queue_depth);
     }
     ADD_FAILURE() << "read of unknown register " << off;
     return 0;
@@ -258,22 +250,6 @@ TEST(MmioDevice, AccessesOutsideTheWindowAreRejected) {
 
 // ---- the mapping code on temporary files ----
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("tessera_mmio_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& s) const { return path_ / s; }
-
- private:
-  fs::path path_;
-};
-
 size_t page() { return size_t(::sysconf(_SC_PAGESIZE)); }
 
 void put32(std::vector<uint8_t>& f, size_t off, uint32_t v) {
@@ -288,13 +264,13 @@ uint32_t get32(const std::vector<uint8_t>& f, size_t off) {
 void put_id_block(std::vector<uint8_t>& f, size_t off, unsigned dim) {
   put32(f, off + isa::reg::kId, isa::kIdValue);
   put32(f, off + isa::reg::kVersion, isa::kVersionValue);
-  put32(f, off + isa::reg::kHwArray, hw_array(dim));
+  put32(f, off + isa::reg::kHwArray, testutil::hw_array_word(dim));
   put32(f, off + isa::reg::kHwAbufWords, 4096);
   put32(f, off + isa::reg::kHwWbufWords, 2048);
   put32(f, off + isa::reg::kHwAccWords, 1024);
   put32(f, off + isa::reg::kHwObufWords, 512);
   put32(f, off + isa::reg::kHwPbufWords, 64);
-  put32(f, off + isa::reg::kHwAxi, hw_axi(16, 32, 8));
+  put32(f, off + isa::reg::kHwAxi, testutil::hw_axi_word(16, 32, 8));
 }
 
 void write_file(const fs::path& p, const std::vector<uint8_t>& bytes) {
@@ -324,7 +300,7 @@ std::string error_of(F f) {
 // tree describing the maps: the config comes from the file, DMA writes land in map 1, and run()
 // writes the command and window registers into map 0 (STATUS stays 0, so it times out).
 TEST(MmioMapping, UioLayoutFromAFileAndFakeSysfs) {
-  TempDir dir;
+  testutil::TempDir dir("tessera_mmio");
   const size_t win = 0x10000;
   std::vector<uint8_t> f(page() + win, 0);
   put_id_block(f, 0, 16);
@@ -333,8 +309,8 @@ TEST(MmioMapping, UioLayoutFromAFileAndFakeSysfs) {
   write_text(dir / "sys/uio7/maps/map1/addr", "0x30000000\n");
   write_text(dir / "sys/uio7/maps/map1/size", "0x10000\n");
   MmioOptions o;
-  o.uio = (dir / "uio7").string();
-  o.uio_sysfs = (dir / "sys").string();
+  o.uio = dir / "uio7";
+  o.uio_sysfs = dir / "sys";
   auto dev = open_mmio(o);
   EXPECT_EQ(dev->name(), "mmio-uio7");
   EXPECT_EQ(dev->config().array_dim, 16u);
@@ -359,12 +335,12 @@ TEST(MmioMapping, UioLayoutFromAFileAndFakeSysfs) {
 
 // /dev/mem style: registers and window at their physical addresses as file offsets.
 TEST(MmioMapping, DevmemLayoutFromAFile) {
-  TempDir dir;
+  testutil::TempDir dir("tessera_mmio");
   std::vector<uint8_t> f(4 * page(), 0);
   put_id_block(f, page(), 8);
   write_file(dir / "mem", f);
   MmioOptions o;
-  o.devmem_path = (dir / "mem").string();
+  o.devmem_path = dir / "mem";
   o.devmem_regs = page();
   o.dma_phys = 2 * page();
   o.dma_size = 2 * page();
@@ -379,11 +355,11 @@ TEST(MmioMapping, DevmemLayoutFromAFile) {
 // UIO semantics over a socket pair standing in for the device node: wait() arms the interrupt
 // (writes int32 1), sleeps in poll() up to its limit, and returns at once when a count arrives.
 TEST(MmioMapping, WaitArmsAndSleepsOnTheInterrupt) {
-  TempDir dir;
+  testutil::TempDir dir("tessera_mmio");
   write_file(dir / "regs", std::vector<uint8_t>(page(), 0));
   int sv[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-  MappedRegisters regs(std::make_unique<FileMapping>((dir / "regs").string(), 0, page()), sv[0]);
+  MappedRegisters regs(std::make_unique<FileMapping>(dir / "regs", 0, page()), sv[0]);
   auto seconds_of = [&](std::chrono::microseconds max) {
     const auto t0 = std::chrono::steady_clock::now();
     regs.wait(max);
@@ -403,7 +379,7 @@ TEST(MmioMapping, WaitArmsAndSleepsOnTheInterrupt) {
 }
 
 TEST(MmioMapping, BadPathsAndMapsGiveClearErrors) {
-  TempDir dir;
+  testutil::TempDir dir("tessera_mmio");
   MmioOptions o;
   o.uio = "/dev/uio99";
   EXPECT_NE(error_of([&] { open_mmio(o); }).find("'/dev/uio99': no such UIO device"),
@@ -414,8 +390,8 @@ TEST(MmioMapping, BadPathsAndMapsGiveClearErrors) {
   put_id_block(f, 0, 16);
   write_file(dir / "uio3", f);
   write_text(dir / "sys/uio3/maps/map0/size", "0x10\n");
-  o.uio = (dir / "uio3").string();
-  o.uio_sysfs = (dir / "sys").string();
+  o.uio = dir / "uio3";
+  o.uio_sysfs = dir / "sys";
   std::string e = error_of([&] { open_mmio(o); });
   EXPECT_NE(e.find("map0/size"), std::string::npos) << e;
   EXPECT_NE(e.find("register block"), std::string::npos) << e;
@@ -424,10 +400,10 @@ TEST(MmioMapping, BadPathsAndMapsGiveClearErrors) {
   write_text(dir / "sys/uio3/maps/map0/size", "lots\n");
   e = error_of([&] { open_mmio(o); });
   EXPECT_NE(e.find("'lots' is not a number"), std::string::npos) << e;
-  o.uio_sysfs = (dir / "nosys").string();
+  o.uio_sysfs = dir / "nosys";
   e = error_of([&] { open_mmio(o); });
   EXPECT_NE(e.find("nosys/uio3/maps/map0/size"), std::string::npos) << e;
-  o.uio_sysfs = (dir / "sys").string();
+  o.uio_sysfs = dir / "sys";
   write_text(dir / "sys/uio3/maps/map0/size", "0x1000\n");
   e = error_of([&] { open_mmio(o); });
   EXPECT_NE(e.find("no map 1"), std::string::npos) << e;
@@ -447,12 +423,12 @@ TEST(MmioMapping, BadPathsAndMapsGiveClearErrors) {
 
   // /dev/mem style: missing file, unaligned offset, no window, window beyond 32 bits.
   MmioOptions m;
-  m.devmem_path = (dir / "missing").string();
+  m.devmem_path = dir / "missing";
   m.devmem_regs = page();
   m.dma_size = page();
   e = error_of([&] { open_mmio(m); });
   EXPECT_NE(e.find("missing': cannot open it"), std::string::npos) << e;
-  m.devmem_path = (dir / "uio3").string();
+  m.devmem_path = dir / "uio3";
   m.devmem_regs = 12;
   e = error_of([&] { open_mmio(m); });
   EXPECT_NE(e.find("not a multiple of the page size"), std::string::npos) << e;

@@ -23,16 +23,17 @@ struct Hw {
 template <class V>
 Hw read_hw(Sys<V>& s) {
   namespace r = isa::reg;
+  namespace f = isa::reg_field;
   Hw h;
-  h.dim = s.read(r::kHwArray) & 0xff;
+  h.dim = f::kHwArrayRows.get(s.read(r::kHwArray));
   h.abuf = s.read(r::kHwAbufWords);
   h.wbuf = s.read(r::kHwWbufWords);
   h.acc = s.read(r::kHwAccWords);
   h.obuf = s.read(r::kHwObufWords);
   h.pbuf = s.read(r::kHwPbufWords);
   const uint32_t axi = s.read(r::kHwAxi);
-  h.beat = axi & 0xff;
-  h.qdepth = (axi >> 16) & 0xff;
+  h.beat = f::kHwAxiDataBytes.get(axi);
+  h.qdepth = f::kHwAxiQueueDepth.get(axi);
   return h;
 }
 
@@ -217,7 +218,7 @@ void run_dma_stream(Sys<V>& s, const Hw& hw, unsigned trials, uint32_t max_n) {
   ASSERT_TRUE(res.done()) << "status " << res.status << " err " << res.err_code << " info "
                           << res.err_info;
   EXPECT_EQ(res.err_code, 0u);
-  EXPECT_EQ(res.irq_status, 1u);
+  EXPECT_EQ(res.irq_status, isa::reg_bits::kIrqStatusDone);
   for (const auto& e : s.errors()) ADD_FAILURE() << e;
   size_t bad = 0, first = 0;
   for (size_t i = 0; i < expect.size(); ++i)
