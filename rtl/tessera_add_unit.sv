@@ -7,7 +7,7 @@
 // ABUF has one read port, so each output word takes two cycles: A[i] is read, then B[i]. The two
 // operands arrive one after the other, so each lane needs only one 9x32 multiplier: the scalar
 // zero point and multiplier are switched between the A and the B cycle. A command takes 2*len
-// cycles plus 8 (start, 7 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
+// cycles plus 9 (start, 8 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
 // the sum < 2^40.
 //
 // a_zp, b_zp, out_zp, clamp_min and clamp_max are bytes of the data type (int8 when data_signed),
@@ -19,10 +19,10 @@
 //   t+1  B[i] arrives: b - b_zp -> xd_q;  xd_q * m_q (the A product) -> prod_q
 //   t+2  xd_q * m_q (the B product) -> prod_q;  the A product -> pa_q
 //   t+3  pa_q + prod_q -> sum_q
-//   t+4  tessera_round_clamp stage 1: rshift_rne(sum_q, shift)
-//   t+5  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
-//   t+6  obuf_wr_en_o = 1
-//   t+7  done_o, if that was the command's last word
+//   t+4  tessera_round_clamp stage 1, two cycles: rshift_rne(sum_q, shift)
+//   t+6  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
+//   t+7  obuf_wr_en_o = 1
+//   t+8  done_o, if that was the command's last word
 // (One register stage per step: the SRAM read and the zero-point subtract, the 9x32 multiply,
 // and the 41-bit add each have their own cycle, for the FPGA targets' Fmax.)
 //
@@ -84,7 +84,7 @@ module tessera_add_unit #(
   logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
   logic                 p_vld_q, p_b_q;          // prod_q holds a word's product
   logic                 sum_vld_q;
-  logic                 rnd_vld_q;               // the round stage holds a word
+  logic [1:0]           rnd_vld_q;               // the two round stages hold a word
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -163,7 +163,8 @@ module tessera_add_unit #(
   assign abuf_rd_en_o   = issue;
   assign abuf_rd_addr_o = phase_q ? b_ptr_q : a_ptr_q;
 
-  assign pipe_empty = !s1_vld_q && !x_vld_q && !p_vld_q && !sum_vld_q && !rnd_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !x_vld_q && !p_vld_q && !sum_vld_q && (rnd_vld_q == '0) &&
+                      !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::AddObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -183,7 +184,7 @@ module tessera_add_unit #(
       x_vld_q   <= 1'b0;
       p_vld_q   <= 1'b0;
       sum_vld_q <= 1'b0;
-      rnd_vld_q <= 1'b0;
+      rnd_vld_q <= '0;
       wr_q      <= 1'b0;
     end else begin
       state_q   <= state_d;
@@ -191,8 +192,8 @@ module tessera_add_unit #(
       x_vld_q   <= s1_vld_q && !flush_i;
       p_vld_q   <= x_vld_q && !flush_i;
       sum_vld_q <= p_vld_q && p_b_q && !flush_i;
-      rnd_vld_q <= sum_vld_q && !flush_i;
-      wr_q      <= rnd_vld_q && !flush_i;
+      rnd_vld_q <= {rnd_vld_q[0], sum_vld_q} & {2{!flush_i}};
+      wr_q      <= rnd_vld_q[1] && !flush_i;
     end
   end
 

@@ -12,15 +12,16 @@
 // tile's pixels.
 //
 // Results. Column c's sum for a pixel issued in cycle I leaves the array in cycle I+N+2+c; lane c
-// of ACC is read one cycle earlier (all but the first tile, or with accumulate) and written in
-// that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed. A tile occupies at
-// least N >= 4 cycles and the read-modify-write of a word spans 2, so the next tile's read of a
-// pixel always sees the previous tile's write: there is no hazard even when a tile has a single
-// pixel. On the last tile with requant the sum goes through tessera_requant (5 cycles) instead of
-// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+6.
+// of ACC is read two cycles earlier (all but the first tile, or with accumulate), its data is
+// registered (so the block RAM's output does not feed the 32-bit add in the same cycle), and the
+// word is written in that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed.
+// A tile occupies at least N >= 4 cycles and the read-modify-write of a word spans 3, so the next
+// tile's read of a pixel always sees the previous tile's write: there is no hazard even when a
+// tile has a single pixel. On the last tile with requant the sum goes through tessera_requant (RqLat = 7 cycles)
+// instead of ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+8.
 //
 // Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
-// so the next CONV can start while the array drains; done_o follows in cycle I+2N+6 of that
+// so the next CONV can start while the array drains; done_o follows in cycle I+2N+8 of that
 // pixel, through a marker that travels with the pixels. The weight-buffer bookkeeping carries
 // over from one command to the next, so a new command's weights never overwrite a buffer that
 // the previous command's activations still use, and every ACC access of the new command comes
@@ -29,7 +30,7 @@
 // fields at start and the weight zero points in one PBUF read; the output side (bias,
 // multiplier, shift, output zero point, clamp, OBUF pointer) is loaded only once no
 // requantized pixel of an earlier command is in flight, and requantized pixels (those of the
-// last tile) wait for it. A CONV whose earlier tiles take 2N+8 cycles or more thus follows the
+// last tile) wait for it. A CONV whose earlier tiles take 2N+10 cycles or more thus follows the
 // previous one without a gap. At most one accepted command drains while the next runs.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
@@ -75,9 +76,9 @@ module tessera_conv_unit #(
   localparam int unsigned N        = ArrayDim;
   localparam int unsigned RowW     = $clog2(N);
   localparam int unsigned CntW     = $clog2(N);
-  localparam int unsigned RqLat    = 5;            // tessera_requant latency
+  localparam int unsigned RqLat    = 7;            // tessera_requant latency
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
-  localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
+  localparam int unsigned CtrlRd   = N - 1;        // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 1;        // + c: lane c adds and writes ACC / requant
   localparam int unsigned CtrlOb   = 2*N + RqLat;  // deskewed bytes are written to OBUF
   localparam int unsigned CtrlDepth = CtrlOb + 1;
@@ -100,9 +101,11 @@ module tessera_conv_unit #(
   logic [3:0]        kh_q, kw_q;
   logic [15:0]       cg_q;
   // Output side: the next command's fields wait in nxt_* until the output parameters load.
-  logic              nxt_out_signed_q, out_signed_q;
+  logic              nxt_out_signed_q;
   logic [7:0]        nxt_out_zp_q, nxt_clamp_min_q, nxt_clamp_max_q;
-  logic [7:0]        out_zp_q, clamp_min_q, clamp_max_q;
+  // Typed (signed 9-bit) when loaded, so the requant lanes see registers, not the signedness
+  // flag fanned out into every lane's zero-point add and clamps.
+  logic [8:0]        out_zp9_q, clamp_min9_q, clamp_max9_q;
   logic [ObufAw-1:0] nxt_obuf_addr_q, nxt_obuf_stride_q;
   logic [ObufAw-1:0] obuf_ptr_d, obuf_ptr_q, obuf_stride_q;
 
@@ -363,10 +366,9 @@ module tessera_conv_unit #(
       cg_q          <= cmd_i[tessera_isa_pkg::ConvCgLsb +: tessera_isa_pkg::ConvCgW];
     end
     if (rl_start) begin
-      out_signed_q  <= nxt_out_signed_q;
-      out_zp_q      <= nxt_out_zp_q;
-      clamp_min_q   <= nxt_clamp_min_q;
-      clamp_max_q   <= nxt_clamp_max_q;
+      out_zp9_q     <= {nxt_out_signed_q & nxt_out_zp_q[7], nxt_out_zp_q};
+      clamp_min9_q  <= {nxt_out_signed_q & nxt_clamp_min_q[7], nxt_clamp_min_q};
+      clamp_max9_q  <= {nxt_out_signed_q & nxt_clamp_max_q[7], nxt_clamp_max_q};
       obuf_stride_q <= nxt_obuf_stride_q;
     end
   end
@@ -547,7 +549,7 @@ module tessera_conv_unit #(
   for (genvar c = 0; c < N; c++) begin : g_lane
     logic             rd_en, wr_en, add_acc;
     logic [AccAw-1:0] rd_addr;
-    logic [31:0]      rd_data, sum;
+    logic [31:0]      rd_data, rd_q, sum;
     logic [7:0]       rq_byte;
     logic [CtrlW-1:0] crd, cwr;
 
@@ -557,7 +559,7 @@ module tessera_conv_unit #(
     assign rd_en          = lane_rd_int[c] || ext_gnt;
     assign rd_addr        = lane_rd_int[c] ? crd[AccAw-1:0] : acc_ext_rd_addr_i;
     assign add_acc        = cwr[AccAw + 2];
-    assign sum            = psum[32*c +: 32] + (add_acc ? rd_data : 32'd0);
+    assign sum            = psum[32*c +: 32] + (add_acc ? rd_q : 32'd0);
     assign wr_en          = ctrl_vld_q[CtrlWr + c] && cwr[AccAw + 1];
 
     tessera_sram #(
@@ -573,6 +575,8 @@ module tessera_conv_unit #(
       .rd_data_o (rd_data)
     );
 
+    // The lane's own reads are used a cycle later; the store unit's (ext) reads straight away.
+    always_ff @(posedge clk_i) rd_q <= rd_data;
     assign acc_ext_rd_data_o[32*c +: 32] = rd_data;
 
     tessera_requant u_requant (
@@ -581,10 +585,9 @@ module tessera_conv_unit #(
       .bias_i       (bias_q[32*c +: 32]),
       .mult_i       (mult_q[32*c +: 32]),
       .shift_i      (shift_q[6*c +: 6]),
-      .out_zp_i     (out_zp_q),
-      .clamp_min_i  (clamp_min_q),
-      .clamp_max_i  (clamp_max_q),
-      .out_signed_i (out_signed_q),
+      .out_zp_i     (out_zp9_q),
+      .clamp_min_i  (clamp_min9_q),
+      .clamp_max_i  (clamp_max9_q),
       .out_o        (rq_byte)
     );
 

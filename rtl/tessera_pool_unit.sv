@@ -3,8 +3,8 @@
 //
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
-// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 10
-// (start, 2 setup, 7 pipeline). Outputs are written in OBUF order, one word per window.
+// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 11
+// (start, 2 setup, 8 pipeline). Outputs are written in OBUF order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
@@ -23,10 +23,10 @@
 //   t+1  data:  the word arrives; acc_d = max(acc, x) or acc + (x - in_zp) -> acc_q
 //   t+2  mult:  acc_q holds the window; acc_q * mult[15:0], acc_q * mult[31:16] -> plo_q, phi_q
 //   t+3  sum:   phi_q * 2^16 + plo_q -> prod_q
-//   t+4  round: tessera_round_clamp stage 1 (rshift_rne(prod_q, shift))
-//   t+5  clamp: saturate(out_zp + rounded) -> its output register
-//   t+6  obuf_wr_en_o = 1
-//   t+7  done_o, if that was the command's last word
+//   t+4  round: tessera_round_clamp stage 1, two cycles (rshift_rne(prod_q, shift))
+//   t+6  clamp: saturate(out_zp + rounded) -> its output register
+//   t+7  obuf_wr_en_o = 1
+//   t+8  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -129,7 +129,7 @@ module tessera_pool_unit #(
   logic                 fin_vld_q;               // acc_q holds a finished window
   logic                 pp_vld_q;                // plo_q / phi_q hold a finished window
   logic                 prod_vld_q;              // prod_q holds a finished window
-  logic                 rnd_vld_q;               // the round stage holds a finished window
+  logic [1:0]           rnd_vld_q;               // the two round stages hold a finished window
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -318,7 +318,8 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && !rnd_vld_q && !wr_q;
+  assign pipe_empty = !s1_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && (rnd_vld_q == '0) &&
+                      !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
@@ -335,7 +336,7 @@ module tessera_pool_unit #(
       fin_vld_q  <= 1'b0;
       pp_vld_q   <= 1'b0;
       prod_vld_q <= 1'b0;
-      rnd_vld_q  <= 1'b0;
+      rnd_vld_q  <= '0;
       wr_q       <= 1'b0;
     end else begin
       state_q    <= state_d;
@@ -343,8 +344,8 @@ module tessera_pool_unit #(
       fin_vld_q  <= s1_vld_q && s1_last_q && !flush_i;
       pp_vld_q   <= fin_vld_q && !flush_i;
       prod_vld_q <= pp_vld_q && !flush_i;
-      rnd_vld_q  <= prod_vld_q && !flush_i;
-      wr_q       <= rnd_vld_q && !flush_i;
+      rnd_vld_q  <= {rnd_vld_q[0], prod_vld_q} & {2{!flush_i}};
+      wr_q       <= rnd_vld_q[1] && !flush_i;
     end
   end
 

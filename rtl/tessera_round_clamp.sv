@@ -1,15 +1,15 @@
 // Output stage shared by requantization, average pooling and add (docs/quantization.md):
 //   out = min(max(rshift_rne(p, s) + zp, cmin), cmax)        (rshift_rne: round half to even)
-// returned as a byte. Two register stages (out_o belongs to the p_i of two cycles earlier); s_i
-// is used in the first cycle, zp_i / cmin_i / cmax_i in the second, all held constant by the
+// returned as a byte. Three register stages (out_o belongs to the p_i of three cycles earlier);
+// s_i is used in the first cycle, zp_i / cmin_i / cmax_i in the third, all held constant by the
 // caller for a whole command.
 //
 // The clamp bounds and the zero point are bytes (-128..255), so the rounded quotient matters
 // exactly only inside [-2^(LoW-1), 2^(LoW-1)) with LoW = 10: outside it every bound is on the same
 // side of zp + quotient as of zp + +-2^(LoW+1), and the quotient is replaced by that. So the
-// first stage forms only the low LoW bits of floor(p / 2^s), the round-up bit and an out-of-range
-// flag (no adder wider than 12 bits anywhere, and none behind the shifter in the same cycle), and
-// the second stage adds and clamps in 12 bits.
+// first two stages form only the low LoW bits of floor(p / 2^s), the round-up bit and an
+// out-of-range flag (no adder wider than 12 bits anywhere, and none behind the shifter in the same
+// cycle), and the third stage adds and clamps in 12 bits.
 module tessera_round_clamp #(
   parameter int unsigned InW = 64   // width of the signed input p_i, 10..64
 ) (
@@ -26,18 +26,24 @@ module tessera_round_clamp #(
   localparam int unsigned YW  = LoW + 2;
 
   // ---- stage 1: floor(p / 2^s) mod 2^LoW, round-up bit, |floor| out of range -----------------
+  // In two cycles, so that neither holds the whole 64-bit barrel shifter and mask reduction:
+  // 1a shifts by the multiple of 8 in s (s[5:3]) and ORs the masked bits in groups of 8; 1b
+  // shifts by s[2:0] and ORs the groups.
   // p is sign-extended to 64 bits so every index up to s = 63 exists (synthesis folds the copies).
+  localparam int unsigned CW = LoW + 7;  // coarse quotient bits the shift by s[2:0] can reach
+  localparam int unsigned NG = 8;        // groups of 8 bits in the mask reductions
   logic [InW+63:0]     p_ext;
-  logic signed [63:0]  pe, floor_q;
-  logic                rbit, sticky, round_up, big;
-  logic [63:0]         below, half_oh, above;
-  logic [LoW-1:0]      lo_d, lo_q;
-  logic                rnd_q, big_q, neg_q;
+  logic signed [63:0]  pe, coarse;
+  logic [63:0]         below, half_oh, above, pe_mag;
+  logic [CW-1:0]       coarse_q;
+  logic [NG-1:0]       rbit_g_d, sticky_g_d, big_g_d, rbit_g_q, sticky_g_q, big_g_q;
+  logic [2:0]          s_lo_q;
+  logic                sign1_q;
 
   always_comb begin
-    p_ext   = {{64{p_i[InW-1]}}, p_i};  // explicit: no zero-width replication when InW = 64
-    pe      = p_ext[63:0];
-    floor_q = pe >>> s_i;
+    p_ext  = {{64{p_i[InW-1]}}, p_i};  // explicit: no zero-width replication when InW = 64
+    pe     = p_ext[63:0];
+    coarse = pe >>> {s_i[5:3], 3'b000};
     // Bit s-1 (the half), any bit below it set (the remainder exceeds the half), and a floor bit
     // i - s >= LoW - 1 differing from the sign (floor leaves the LoW-bit range). Masks from
     // shifted constants are decoders in LUTs; comparing each bit index with s instead made Yosys
@@ -45,33 +51,60 @@ module tessera_round_clamp #(
     below   = ~({64{1'b1}} << s_i) >> 1;        // bits i with i + 1 < s
     half_oh = (64'd1 << s_i) >> 1;              // bit s - 1 (none when s = 0)
     above   = ({64{1'b1}} << s_i) << (LoW - 1); // bits i with i >= s + LoW - 1
-    rbit    = |(pe & half_oh);
-    sticky  = |(pe & below);
-    big     = |((pe ^ {64{pe[63]}}) & above);
-    round_up = rbit && (sticky || floor_q[0]);  // rbit is 0 when s = 0
-    lo_d     = floor_q[LoW-1:0];
+    pe_mag  = pe ^ {64{pe[63]}};
+    for (int unsigned g = 0; g < NG; g++) begin
+      rbit_g_d[g]   = |(pe[8*g +: 8] & half_oh[8*g +: 8]);
+      sticky_g_d[g] = |(pe[8*g +: 8] & below[8*g +: 8]);
+      big_g_d[g]    = |(pe_mag[8*g +: 8] & above[8*g +: 8]);
+    end
   end
 
   always_ff @(posedge clk_i) begin
-    lo_q  <= lo_d;
-    rnd_q <= round_up;
-    big_q <= big;
-    neg_q <= pe[63];
+    coarse_q   <= coarse[CW-1:0];
+    rbit_g_q   <= rbit_g_d;
+    sticky_g_q <= sticky_g_d;
+    big_g_q    <= big_g_d;
+    s_lo_q     <= s_i[2:0];
+    sign1_q    <= pe[63];
   end
 
-  // ---- stage 2: + zp, clamp --------------------------------------------------------------------
-  logic signed [YW-1:0] q, y, lo_b, hi_b, t;
+  logic [CW-1:0]  fine;
+  logic           round_up;
+  logic [LoW-1:0] lo_q;
+  logic           rnd_q, big_q, neg_q;
+
+  always_comb begin
+    fine     = coarse_q >> s_lo_q;
+    round_up = (|rbit_g_q) && ((|sticky_g_q) || fine[0]);  // rbit is 0 when s = 0
+  end
+
+  always_ff @(posedge clk_i) begin
+    lo_q  <= fine[LoW-1:0];
+    rnd_q <= round_up;
+    big_q <= |big_g_q;
+    neg_q <= sign1_q;
+  end
+
+  // ---- stage 2 (third cycle): + zp, clamp --------------------------------------------------------------------
+  // One carry chain and one compare deep: the round-up bit is the carry-in of the zp add (the
+  // extra low bit of ysum), and the two clamp compares run side by side on y. Since
+  // min(max(y, lo), hi) is min(lo, hi) whenever y < lo, the lower bound used is lo_eff, formed
+  // from the bounds alone. Out of range (big_q), y is replaced by which side it lies on.
+  logic signed [YW-1:0] y, lo_b, hi_b, lo_eff, t;
+  logic [YW:0]          ysum;
+  logic                 over_hi, under_lo;
   logic [7:0]           out_d, out_q;
 
   always_comb begin
-    q    = {{2{lo_q[LoW-1]}}, lo_q} + {{(YW-1){1'b0}}, rnd_q};
-    y    = q + {{(YW-9){zp_i[8]}}, zp_i};
-    if (big_q) y = neg_q ? {1'b1, {(YW-1){1'b0}}} : {1'b0, {(YW-1){1'b1}}};
-    lo_b = {{(YW-9){cmin_i[8]}}, cmin_i};
-    hi_b = {{(YW-9){cmax_i[8]}}, cmax_i};
-    t    = (y < lo_b) ? lo_b : y;
-    t    = (t > hi_b) ? hi_b : t;
-    out_d = t[7:0];
+    ysum     = {{2{lo_q[LoW-1]}}, lo_q, 1'b1} + {{(YW-9){zp_i[8]}}, zp_i, rnd_q};
+    y        = ysum[YW:1];
+    lo_b     = {{(YW-9){cmin_i[8]}}, cmin_i};
+    hi_b     = {{(YW-9){cmax_i[8]}}, cmax_i};
+    lo_eff   = (lo_b > hi_b) ? hi_b : lo_b;
+    over_hi  = big_q ? !neg_q : (y > hi_b);
+    under_lo = big_q ? neg_q : (y < lo_b);
+    t        = over_hi ? hi_b : (under_lo ? lo_eff : y);
+    out_d    = t[7:0];
   end
 
   always_ff @(posedge clk_i) begin
@@ -81,7 +114,7 @@ module tessera_round_clamp #(
   assign out_o = out_q;
 
   logic unused_bits;
-  assign unused_bits = ^{p_ext[InW+63:64], floor_q[63:LoW], t[YW-1:8]};
+  assign unused_bits = ^{p_ext[InW+63:64], coarse[63:CW], fine[CW-1:LoW], ysum[0], t[YW-1:8]};
 
 `ifndef SYNTHESIS
   initial begin

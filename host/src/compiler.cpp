@@ -944,7 +944,7 @@ void ProgramBuilder::Impl::pool(const PoolLayer& L, const DeviceTensor& in,
         const double out_runs = gc < cg ? double(th) * tw : tw == ow ? 1 : th;
         const double t_in = dma_cycles(1, double(ith) * itw * gc * N, in_runs, 2, axi, lat);
         const double t_out = dma_cycles(1, double(th) * tw * gc * N, out_runs, 4, axi, lat);
-        const double t_pool = double(th) * tw * gc * L.kh * L.kw + 9;
+        const double t_pool = double(th) * tw * gc * L.kh * L.kw + 10;
         const double time = tiles * (div == 2 ? std::max({t_pool, t_in, t_out})
                                               : t_pool + t_in + t_out);
         if (best_time < 0 || time < best_time) {

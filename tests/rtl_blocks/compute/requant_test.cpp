@@ -1,5 +1,5 @@
 // tessera_requant (one output lane) against tessera::requantize (host/include/tessera/quant.hpp),
-// with random and corner inputs; also pins the lane's latency of 5 cycles, which
+// with random and corner inputs; also pins the lane's latency of 7 cycles, which
 // tessera_conv_unit relies on.
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ namespace {
 
 using computetb::Rng;
 
-constexpr unsigned kLatency = 5;  // tessera_requant's register stages (RqLat in the conv unit)
+constexpr unsigned kLatency = 7;  // tessera_requant's register stages (RqLat in the conv unit)
 
 struct Params {
   int32_t bias, mult;
@@ -61,13 +61,12 @@ TEST(Requant, RandomAndCorners) {
     top->bias_i = uint32_t(p.bias);
     top->mult_i = uint32_t(p.mult);
     top->shift_i = p.shift;
-    top->out_zp_i = p.zp;
-    top->clamp_min_i = p.cmin;
-    top->clamp_max_i = p.cmax;
-    top->out_signed_i = p.out_signed;
     const int32_t zp = tessera::byte_value(p.zp, p.out_signed);
     const int32_t lo = tessera::byte_value(p.cmin, p.out_signed);
     const int32_t hi = tessera::byte_value(p.cmax, p.out_signed);
+    top->out_zp_i = uint32_t(zp) & 0x1ff;  // typed bytes, 9-bit two's complement
+    top->clamp_min_i = uint32_t(lo) & 0x1ff;
+    top->clamp_max_i = uint32_t(hi) & 0x1ff;
 
     // Stream 32 values one per cycle, then kLatency more cycles with the same parameters.
     std::vector<int32_t> accs;
