@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Open FPGA flows for Tessera: Yosys synthesis (+ nextpnr place-and-route where available).
 #
-#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
+#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
 #
 # Parameters of tessera_top come from fpga/<target>/params.env, overridden by --set. The design is
 # synthesized inside fpga/common/tessera_fpga_wrap.sv (a 5-pin serial shim, so it can be placed
 # in a small package) with tessera_top kept as its own module, so the reported LUT/FF/DSP/BRAM
-# numbers are those of tessera_top alone. --breakdown adds a second, unflattened synthesis with a
+# numbers are those of tessera_top alone. --lut-mul MODULE (e.g. tessera_pe) builds that module's
+# multipliers from LUTs instead of DSP blocks (for configurations with more products than DSPs). --breakdown adds a second, unflattened synthesis with a
 # per-module `stat` (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR.
 # Results go to build-fpga/<target>/ (summary.json, stat.txt, synth.log, pnr.log, ...).
 # Single-threaded: every tool runs on one core. docs/fpga.md has the numbers.
@@ -24,9 +25,11 @@ PNR=1
 BREAKDOWN=0
 SYNTH=1
 declare -a SETS=()
+declare -a LUT_MULS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --set) SETS+=("$2"); shift 2 ;;
+    --lut-mul) LUT_MULS+=("$2"); shift 2 ;;
     --no-pnr) PNR=0; shift ;;
     --pnr-only) SYNTH=0; shift ;;
     --breakdown) BREAKDOWN=1; shift ;;
@@ -61,6 +64,11 @@ chparam$CHPARAM tessera_fpga_wrap
 hierarchy -check -top tessera_fpga_wrap
 setattr -mod -set keep_hierarchy 1 *tessera_top*
 YS
+# The DSP mappers (mul2dsp) skip $__soft_mul cells; synth_* turns them back into $mul for LUTs.
+for m in "${LUT_MULS[@]+"${LUT_MULS[@]}"}"; do
+  echo "select -assert-min 1 $m/t:\$mul" >> "$OUT/read.ys"
+  echo "chtype -set \$__soft_mul $m/t:\$mul" >> "$OUT/read.ys"
+done
 
 cd "$OUT"
 rm -f summary.json pnr.log report.json
@@ -91,6 +99,6 @@ fi
 PARAMS_JSON=$(for k in "${ORDER[@]}"; do echo "$k=${P[$k]}"; done)
 SYNTH_SECONDS=$((t1 - t0))
 [[ $SYNTH == 1 ]] || SYNTH_SECONDS=-1   # --pnr-only: synthesis time unknown
-TARGET=$TARGET PNR_STATUS=$PNR_STATUS PNR_SECONDS=$PNR_SECONDS SYNTH_SECONDS=$SYNTH_SECONDS \
+LUT_MUL_MODULES="${LUT_MULS[*]+"${LUT_MULS[*]}"}" TARGET=$TARGET PNR_STATUS=$PNR_STATUS PNR_SECONDS=$PNR_SECONDS SYNTH_SECONDS=$SYNTH_SECONDS \
 PARAMS="$PARAMS_JSON" python3 "$ROOT/fpga/common/summary.py" "$OUT"
 echo "fpga.sh: $OUT/summary.json"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes <out>/summary.json from Yosys `stat -json` (stat.json) and, when present, the nextpnr
 report (report.json) and log (pnr.log). Called by scripts/fpga.sh; environment: TARGET, PARAMS
-(Name=Value lines), SYNTH_SECONDS, PNR_STATUS, PNR_SECONDS."""
+(Name=Value lines), LUT_MUL_MODULES (fpga.sh --lut-mul), SYNTH_SECONDS, PNR_STATUS, PNR_SECONDS."""
 import json
 import os
 import re
@@ -153,6 +153,7 @@ def main():
         "device": DEVICES[target],
         "top": "tessera_top",
         "parameters": params,
+        "lut_multipliers_in": os.environ.get("LUT_MUL_MODULES", "").split(),
         "tessera_top": count(hier_total(mods, top[0], {}), target) if top else None,
         "wrapper_shim": count({t: n for t, n in mods[wrap[0]]["num_cells_by_type"].items()
                                if t not in mods}, target) if wrap else None,
