@@ -17,8 +17,9 @@
 // word is written in that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed.
 // A tile occupies at least N >= 4 cycles and the read-modify-write of a word spans 3, so the next
 // tile's read of a pixel always sees the previous tile's write: there is no hazard even when a
-// tile has a single pixel. On the last tile with requant the sum goes through tessera_requant (RqLat = 7 cycles)
-// instead of ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+8.
+// tile has a single pixel. On the last tile with requant the sum goes through tessera_requant
+// (RqLat = 7 cycles) instead of ACC, the bytes are deskewed, and the full word is written to
+// OBUF in cycle I+2N+8.
 //
 // Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
 // so the next CONV can start while the array drains; done_o follows in cycle I+2N+8 of that

@@ -409,9 +409,7 @@ module tessera_pool_unit #(
     logic signed [8:0]       x;          // byte i, typed by data_signed
     logic signed [8:0]       x_diff;     // x - in_zp: exact in 9 bits for either type
     logic signed [AccW-1:0]  x_ext, diff_ext, base, acc_d, acc_q;
-    logic signed [ProdW-1:0] prod_d, prod_q;
-    logic signed [AccW+16:0] plo_d, plo_q;  // acc * mult[15:0] (unsigned half): exact
-    logic signed [AccW+15:0] phi_d, phi_q;  // acc * mult[31:16] (signed half): exact
+    logic [ProdW-1:0]        prod_q;
 
     assign x        = {sgn_q & abuf_rd_data_i[8*i+7], abuf_rd_data_i[8*i +: 8]};
     assign x_diff   = x - in_zp_q;
@@ -427,18 +425,17 @@ module tessera_pool_unit #(
       end
     end
 
-    // acc * mult in two register stages: two partial products (each within a pair of 18x18
-    // multipliers), then their sum.
-    assign plo_d  = acc_q * $signed({1'b0, mult_q[15:0]});  // signed: sign-extended to AccW+17
-    assign phi_d  = acc_q * $signed(mult_q[31:16]);         // signed: sign-extended to AccW+16
-    assign prod_d = {phi_q, 16'd0} + {{15{plo_q[AccW+16]}}, plo_q};
+    always_ff @(posedge clk_i) acc_q <= acc_d;
 
-    always_ff @(posedge clk_i) begin
-      acc_q  <= acc_d;
-      plo_q  <= plo_d;
-      phi_q  <= phi_d;
-      prod_q <= prod_d;
-    end
+    // acc * mult in two register stages (partial products, then their sum).
+    tessera_mul_s32 #(
+      .XW (AccW)
+    ) u_mul (
+      .clk_i (clk_i),
+      .x_i   (acc_q),
+      .m_i   (mult_q),
+      .p_o   (prod_q)
+    );
 
     tessera_round_clamp #(
       .InW (ProdW)

@@ -85,7 +85,7 @@ module tessera_round_clamp #(
     neg_q <= sign1_q;
   end
 
-  // ---- stage 2 (third cycle): + zp, clamp --------------------------------------------------------------------
+  // ---- stage 2 (third cycle): + zp, clamp ---------------------------------------------------
   // One carry chain and one compare deep: the round-up bit is the carry-in of the zp add (the
   // extra low bit of ysum), and the two clamp compares run side by side on y. Since
   // min(max(y, lo), hi) is min(lo, hi) whenever y < lo, the lower bound used is lo_eff, formed
