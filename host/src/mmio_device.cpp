@@ -1,6 +1,7 @@
 #include "tessera/mmio_device.hpp"
 
 #include "tessera/register_driver.hpp"
+#include "tessera/hex.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,12 +22,6 @@ namespace {
 
 // STATUS polling interval when there is no interrupt line.
 constexpr auto kPollInterval = std::chrono::microseconds(50);
-
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 std::string errno_text() { return std::strerror(errno); }
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <stdexcept>
 
 #include "tessera/mmio_device.hpp"
+#include "tessera/hex.hpp"
 
 namespace tessera {
 
@@ -20,12 +20,6 @@ constexpr uint32_t kIrqStatusAll = bits::kIrqStatusDone | bits::kIrqStatusError;
 
 // Longest single wait between STATUS reads, so a lost interrupt costs at most this much.
 constexpr auto kMaxWaitSlice = std::chrono::milliseconds(10);
-
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 }  // namespace
 

@@ -1,8 +1,8 @@
 #include "tessera/axi_mem_model.hpp"
+#include "tessera/hex.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 namespace tessera::sim {
@@ -10,12 +10,6 @@ namespace tessera::sim {
 namespace {
 
 constexpr uint8_t kBurstIncr = 1;
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint64_t splitmix64(uint64_t& x) {
   uint64_t z = (x += 0x9E3779B97F4A7C15ull);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tessera/hex.hpp"
+
 namespace tessera {
 
 class DramImage {
@@ -35,14 +37,9 @@ class DramImage {
  private:
   void check(uint64_t addr, uint64_t n) const {
     if (!contains(addr, n))
-      throw std::out_of_range("DRAM access [0x" + hex(addr) + ", +" + std::to_string(n) +
-                              ") outside the image [0x" + hex(base_) + ", +" +
+      throw std::out_of_range("DRAM access [" + hex(addr) + ", +" + std::to_string(n) +
+                              ") outside the image [" + hex(base_) + ", +" +
                               std::to_string(bytes_.size()) + ")");
-  }
-  static std::string hex(uint64_t v) {
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-    return buf;
   }
   uint32_t base_;
   std::vector<uint8_t> bytes_;
