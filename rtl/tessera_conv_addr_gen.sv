@@ -65,25 +65,20 @@ module tessera_conv_addr_gen #(
   logic last_ox, last_oy, last_g, last_kx, last_ky;
   logic signed [CW-1:0] neg_pt, neg_pl;
 
-  // Products of the set-up cycles: widths chosen so nothing is lost before the modulo.
-  logic [27:0] cgw_full;
-  logic [19:0] st_ox_full, st_kx_full, plcg_full;
-  logic [AbufAw+3:0] st_oy_full, st_ky_full, ptcgw_full;
+  // Products of the set-up cycles, modulo 2^AbufAw. Those with a 4-bit factor are shifted adds
+  // (tessera_arith_pkg::mul_small): only in_w*cg needs a multiplier.
+  logic [27:0]       cgw_full;
+  logic [AbufAw-1:0] ptcgw;
 
   always_comb begin
-    cgw_full   = {16'd0, in_w_q} * {12'd0, cg_q};
-    st_ox_full = {16'd0, sw_q} * {4'd0, cg_q};
-    st_kx_full = {16'd0, dw_q} * {4'd0, cg_q};
-    plcg_full  = {16'd0, pl_q} * {4'd0, cg_q};
-    st_oy_full = {{AbufAw{1'b0}}, sh_q} * {4'd0, cgw_q};
-    st_ky_full = {{AbufAw{1'b0}}, dh_q} * {4'd0, cgw_q};
-    ptcgw_full = {{AbufAw{1'b0}}, pt_q} * {4'd0, cgw_q};
-    cgw_d      = cgw_full[AbufAw-1:0];
-    st_ox_d    = st_ox_full[AbufAw-1:0];
-    st_kx_d    = st_kx_full[AbufAw-1:0];
-    plcg_d     = plcg_full[AbufAw-1:0];
-    st_oy_d    = st_oy_full[AbufAw-1:0];
-    st_ky_d    = st_ky_full[AbufAw-1:0];
+    cgw_full = {16'd0, in_w_q} * {12'd0, cg_q};
+    cgw_d    = cgw_full[AbufAw-1:0];
+    st_ox_d  = AbufAw'(tessera_arith_pkg::mul_small(sw_q, cg_q));
+    st_kx_d  = AbufAw'(tessera_arith_pkg::mul_small(dw_q, cg_q));
+    plcg_d   = AbufAw'(tessera_arith_pkg::mul_small(pl_q, cg_q));
+    st_oy_d  = AbufAw'(tessera_arith_pkg::mul_small(sh_q, 16'(cgw_q)));
+    st_ky_d  = AbufAw'(tessera_arith_pkg::mul_small(dh_q, 16'(cgw_q)));
+    ptcgw    = AbufAw'(tessera_arith_pkg::mul_small(pt_q, 16'(cgw_q)));
   end
 
   assign neg_pt  = -$signed({{(CW-4){1'b0}}, pt_q});
@@ -113,7 +108,7 @@ module tessera_conv_addr_gen #(
         state_d = StRun;
         ox_d = '0;  oy_d = '0;  g_d = '0;  kx_d = '0;  ky_d = '0;
         ix_d = neg_pl;  ix0_d = neg_pl;  iy_d = neg_pt;  iy0_d = neg_pt;
-        addr_d = abuf_base_q - ptcgw_full[AbufAw-1:0] - plcg_q;
+        addr_d = abuf_base_q - ptcgw - plcg_q;
         row_d = addr_d;  kxb_d = addr_d;  kyb_d = addr_d;  tile_d = addr_d;
         acc_d = acc_base_q;
       end
@@ -228,8 +223,6 @@ module tessera_conv_addr_gen #(
   // The command carries fields for other parts of the compute unit; the upper product bits are
   // beyond the modulus.
   logic unused_bits;
-  assign unused_bits = ^{cmd_i, st_oy_full[AbufAw+3:AbufAw], st_ky_full[AbufAw+3:AbufAw],
-                         ptcgw_full[AbufAw+3:AbufAw], cgw_full[27:AbufAw], st_ox_full[19:AbufAw],
-                         st_kx_full[19:AbufAw], plcg_full[19:AbufAw]};
+  assign unused_bits = ^{cmd_i, cgw_full[27:AbufAw]};
 
 endmodule

@@ -11,7 +11,7 @@
 // tiles start every max(out_h*out_w, N) cycles, the N-cycle load hidden behind the previous
 // tile's pixels.
 //
-// Results. Column c's sum for a pixel issued in cycle I leaves the array in cycle I+N+2+c; lane c
+// Results. Column c's sum for a pixel issued in cycle I leaves the array in cycle I+N+3+c; lane c
 // of ACC is read two cycles earlier (all but the first tile, or with accumulate), its data is
 // registered (so the block RAM's output does not feed the 32-bit add in the same cycle), and the
 // word is written in that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed.
@@ -19,10 +19,10 @@
 // tile's read of a pixel always sees the previous tile's write: there is no hazard even when a
 // tile has a single pixel. On the last tile with requant the sum goes through tessera_requant
 // (RqLat = 7 cycles) instead of ACC, the bytes are deskewed, and the full word is written to
-// OBUF in cycle I+2N+8.
+// OBUF in cycle I+2N+9.
 //
 // Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
-// so the next CONV can start while the array drains; done_o follows in cycle I+2N+8 of that
+// so the next CONV can start while the array drains; done_o follows in cycle I+2N+9 of that
 // pixel, through a marker that travels with the pixels. The weight-buffer bookkeeping carries
 // over from one command to the next, so a new command's weights never overwrite a buffer that
 // the previous command's activations still use, and every ACC access of the new command comes
@@ -31,7 +31,7 @@
 // fields at start and the weight zero points in one PBUF read; the output side (bias,
 // multiplier, shift, output zero point, clamp, OBUF pointer) is loaded only once no
 // requantized pixel of an earlier command is in flight, and requantized pixels (those of the
-// last tile) wait for it. A CONV whose earlier tiles take 2N+10 cycles or more thus follows the
+// last tile) wait for it. A CONV whose earlier tiles take 2N+11 cycles or more thus follows the
 // previous one without a gap. At most one accepted command drains while the next runs.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
@@ -79,9 +79,9 @@ module tessera_conv_unit #(
   localparam int unsigned CntW     = $clog2(N);
   localparam int unsigned RqLat    = 7;            // tessera_requant latency
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
-  localparam int unsigned CtrlRd   = N - 1;        // + c: lane c reads ACC
-  localparam int unsigned CtrlWr   = N + 1;        // + c: lane c adds and writes ACC / requant
-  localparam int unsigned CtrlOb   = 2*N + RqLat;  // deskewed bytes are written to OBUF
+  localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
+  localparam int unsigned CtrlWr   = N + 2;        // + c: lane c adds and writes ACC / requant
+  localparam int unsigned CtrlOb   = 2*N + RqLat + 1;  // deskewed bytes are written to OBUF
   localparam int unsigned CtrlDepth = CtrlOb + 1;
   // done_o comes the cycle after the OBUF write of the last pixel.
   localparam logic [7:0]  DrainCycles = 8'(CtrlOb + 1);

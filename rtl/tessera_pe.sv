@@ -1,5 +1,8 @@
 // One processing element of the weight-stationary array: a 9-bit x 9-bit signed MAC into an
-// int32 partial sum. The weight register is doubled so the next weight tile can be written while
+// int32 partial sum. The product is registered before the add, so the multiplier (a DSP block
+// spread far from its neighbours on large arrays) and the 32-bit carry chain are separate
+// register stages; every row is one cycle later, so the sum wavefront still meets each row's
+// product in step (tessera_pe_array). The weight register is doubled so the next weight tile can be written while
 // the current one is still in use; every activation carries a buffer tag saying which of the two
 // weights it multiplies, so the switch to the next tile travels through the array with the data
 // wavefront instead of needing a global swap at a moment no single cycle can represent.
@@ -24,7 +27,7 @@ module tessera_pe (
   logic        act_buf_q;
   logic [31:0] psum_q;
   logic [8:0]  wgt0_q, wgt1_q;
-  logic signed [17:0] prod;
+  logic signed [17:0] prod, prod_q;
 
   // The product of two 9-bit signed values needs 18 bits; it is sign-extended into the int32 sum,
   // which wraps modulo 2^32 as docs/isa.md specifies.
@@ -34,11 +37,13 @@ module tessera_pe (
     if (!rst_ni) begin
       act_q     <= '0;
       act_buf_q <= 1'b0;
+      prod_q    <= '0;
       psum_q    <= '0;
     end else begin
       act_q     <= act_i;
       act_buf_q <= act_buf_i;
-      psum_q    <= psum_i + {{14{prod[17]}}, prod};
+      prod_q    <= prod;
+      psum_q    <= psum_i + {{14{prod_q[17]}}, prod_q};
     end
   end
 

@@ -2,8 +2,8 @@
 // c output channel c. Activations enter at the left of each row and move one column per cycle;
 // partial sums start at zero in row 0 and move one row per cycle; column c's result leaves the
 // bottom row. The caller skews the inputs: the activation of row r must enter r cycles after row
-// 0's, and then column c's sum of a vector appears on psum_o r = Rows cycles after the vector
-// entered row 0, plus c cycles.
+// 0's, and then column c's sum of a vector appears on psum_o Rows + 1 cycles after the vector
+// entered row 0 (a cycle per row, plus the product register of the first row), plus c cycles.
 //
 // Weights are written one row per cycle through a bus shared by all rows (wgt_row_i selects the
 // row, wgt_buf_i the buffer). The PE-to-PE links are unpacked arrays of plain logic, so Verilator

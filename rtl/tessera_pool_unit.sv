@@ -3,8 +3,8 @@
 //
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
-// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 11
-// (start, 2 setup, 8 pipeline). Outputs are written in OBUF order, one word per window.
+// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 12
+// (start, 2 setup, 9 pipeline). Outputs are written in OBUF order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
@@ -20,13 +20,15 @@
 //
 // Pipeline (t = cycle a window's last position is issued):
 //   t    issue: abuf_rd_en_o / abuf_rd_addr_o from the loop registers
-//   t+1  data:  the word arrives; acc_d = max(acc, x) or acc + (x - in_zp) -> acc_q
-//   t+2  mult:  acc_q holds the window; acc_q * mult[15:0], acc_q * mult[31:16] -> plo_q, phi_q
-//   t+3  sum:   phi_q * 2^16 + plo_q -> prod_q
-//   t+4  round: tessera_round_clamp stage 1, two cycles (rshift_rne(prod_q, shift))
-//   t+6  clamp: saturate(out_zp + rounded) -> its output register
-//   t+7  obuf_wr_en_o = 1
-//   t+8  done_o, if that was the command's last word
+//   t+1  data:  the word arrives; x and x - in_zp -> x_q, diff_q (the block RAM's clock-to-out
+//               does not reach the accumulate)
+//   t+2  acc:   acc_d = max(acc, x_q) or acc + diff_q -> acc_q
+//   t+3  mult:  acc_q holds the window; acc_q * mult[15:0], acc_q * mult[31:16] -> plo_q, phi_q
+//   t+4  sum:   phi_q * 2^16 + plo_q -> prod_q
+//   t+5  round: tessera_round_clamp stage 1, two cycles (rshift_rne(prod_q, shift))
+//   t+7  clamp: saturate(out_zp + rounded) -> its output register
+//   t+8  obuf_wr_en_o = 1
+//   t+9  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -94,17 +96,6 @@ module tessera_pool_unit #(
   logic [ShiftW-1:0]    shift_d, shift_q;
   logic signed [8:0]    in_zp_d, in_zp_q, out_zp_d, out_zp_q;  // typed by data_signed
 
-  // ---- address steps, formed in the setup cycles ----------------------------------------------
-  // s * x modulo 2^AbufAw for a small s (a stride or a padding, 4 bits) as shifted adds: only
-  // in_w*cg needs a hardware multiplier (on the ECP5 each product is a MULT18X18D, and ArrayDim 8
-  // needs every one of them for the lanes).
-  localparam int unsigned SmallW = (StrW > PadW) ? StrW : PadW;
-  function automatic logic [AbufAw-1:0] mul_small(input logic [SmallW-1:0] sv,
-                                                  input logic [AbufAw-1:0] x);
-    mul_small = '0;
-    for (int b = 0; b < SmallW; b++) if (sv[b]) mul_small = mul_small + (x << b);
-  endfunction
-
   logic [AbufAw-1:0]    row_step_d, row_step_q;  // in_w*cg: one input row
   logic [AbufAw-1:0]    ox_step_d, ox_step_q;    // stride_w*cg: next output column
   logic [AbufAw-1:0]    oy_step_d, oy_step_q;    // stride_h*in_w*cg: next output row
@@ -126,6 +117,7 @@ module tessera_pool_unit #(
   logic                 issue;                   // a window position is visited this cycle
   logic                 pos_valid;               // ... and it lies inside the input
   logic                 s1_vld_q, s1_rd_q, s1_first_q, s1_last_q;
+  logic                 s2_vld_q, s2_rd_q, s2_first_q, s2_last_q;
   logic                 fin_vld_q;               // acc_q holds a finished window
   logic                 pp_vld_q;                // plo_q / phi_q hold a finished window
   logic                 prod_vld_q;              // prod_q holds a finished window
@@ -224,17 +216,18 @@ module tessera_pool_unit #(
         end
       end
 
+      // Products with a 4-bit factor as shifted adds: only in_w*cg needs a multiplier.
       StSetup1: begin
         state_d    = StSetup2;
         row_step_d = AbufAw'(in_w_q) * cg_a_q;
-        ox_step_d  = mul_small(SmallW'(sw_q), cg_a_q);
-        addr_d     = abuf_base_q - mul_small(SmallW'(pl_q), cg_a_q);
+        ox_step_d  = AbufAw'(tessera_arith_pkg::mul_small(4'(sw_q), 16'(cg_a_q)));
+        addr_d     = abuf_base_q - AbufAw'(tessera_arith_pkg::mul_small(4'(pl_q), 16'(cg_a_q)));
       end
 
       StSetup2: begin
         state_d     = StRun;
-        oy_step_d   = mul_small(SmallW'(sh_q), row_step_q);
-        addr_d      = addr_q - mul_small(SmallW'(pt_q), row_step_q);
+        oy_step_d   = AbufAw'(tessera_arith_pkg::mul_small(4'(sh_q), 16'(row_step_q)));
+        addr_d      = addr_q - AbufAw'(tessera_arith_pkg::mul_small(4'(pt_q), 16'(row_step_q)));
         row_addr_d  = addr_d;
         win_addr_d  = addr_d;
         pix_addr_d  = addr_d;
@@ -318,7 +311,7 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && (rnd_vld_q == '0) &&
+  assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && (rnd_vld_q == '0) &&
                       !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
@@ -333,6 +326,7 @@ module tessera_pool_unit #(
     if (!rst_ni) begin
       state_q    <= StIdle;
       s1_vld_q   <= 1'b0;
+      s2_vld_q   <= 1'b0;
       fin_vld_q  <= 1'b0;
       pp_vld_q   <= 1'b0;
       prod_vld_q <= 1'b0;
@@ -341,7 +335,8 @@ module tessera_pool_unit #(
     end else begin
       state_q    <= state_d;
       s1_vld_q   <= issue && !flush_i;
-      fin_vld_q  <= s1_vld_q && s1_last_q && !flush_i;
+      s2_vld_q   <= s1_vld_q && !flush_i;
+      fin_vld_q  <= s2_vld_q && s2_last_q && !flush_i;
       pp_vld_q   <= fin_vld_q && !flush_i;
       prod_vld_q <= pp_vld_q && !flush_i;
       rnd_vld_q  <= {rnd_vld_q[0], prod_vld_q} & {2{!flush_i}};
@@ -391,6 +386,9 @@ module tessera_pool_unit #(
     s1_rd_q     <= pos_valid;
     s1_first_q  <= first_q;
     s1_last_q   <= (kx_q == '0) && (ky_q == '0);
+    s2_rd_q     <= s1_rd_q;
+    s2_first_q  <= s1_first_q;
+    s2_last_q   <= s1_last_q;
     optr_q      <= optr_d;
   end
 
@@ -408,20 +406,26 @@ module tessera_pool_unit #(
   for (genvar i = 0; i < ArrayDim; i++) begin : g_lane
     logic signed [8:0]       x;          // byte i, typed by data_signed
     logic signed [8:0]       x_diff;     // x - in_zp: exact in 9 bits for either type
+    logic signed [8:0]       x_q, diff_q;
     logic signed [AccW-1:0]  x_ext, diff_ext, base, acc_d, acc_q;
     logic [ProdW-1:0]        prod_q;
 
     assign x        = {sgn_q & abuf_rd_data_i[8*i+7], abuf_rd_data_i[8*i +: 8]};
     assign x_diff   = x - in_zp_q;
-    assign x_ext    = {{(AccW-9){x[8]}}, x};
-    assign diff_ext = {{(AccW-9){x_diff[8]}}, x_diff};
+    assign x_ext    = {{(AccW-9){x_q[8]}}, x_q};
+    assign diff_ext = {{(AccW-9){diff_q[8]}}, diff_q};
+
+    always_ff @(posedge clk_i) begin
+      x_q    <= x;
+      diff_q <= x_diff;
+    end
 
     always_comb begin
-      base = s1_first_q ? acc_init : acc_q;
+      base = s2_first_q ? acc_init : acc_q;
       if (avg_q) begin
-        acc_d = base + (s1_rd_q ? diff_ext : '0);
+        acc_d = base + (s2_rd_q ? diff_ext : '0);
       end else begin
-        acc_d = (s1_rd_q && (x_ext > base)) ? x_ext : base;  // both signed: a typed compare
+        acc_d = (s2_rd_q && (x_ext > base)) ? x_ext : base;  // both signed: a typed compare
       end
     end
 
@@ -460,6 +464,8 @@ module tessera_pool_unit #(
   initial begin
     if (ArrayDim < 4 || ArrayDim > 32 || (ArrayDim & (ArrayDim - 1)) != 0)
       $fatal(1, "tessera_pool_unit: ArrayDim %0d is not a power of two in 4..32", ArrayDim);
+    if (StrW > 4 || PadW > 4)
+      $fatal(1, "tessera_pool_unit: stride / padding fields wider than mul_small's 4 bits");
     if (AbufAw < 1 || AbufAw > tessera_isa_pkg::PoolAbufAddrW)
       $fatal(1, "tessera_pool_unit: AbufAw %0d not in 1..%0d", AbufAw,
              tessera_isa_pkg::PoolAbufAddrW);

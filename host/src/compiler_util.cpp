@@ -244,7 +244,7 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 10;
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 11;
       } else {
         dur = isa::AddCmd::decode(c).len + 11;
       }
@@ -301,9 +301,9 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
   return tiles * tile + 7 + rq_wait;
 }
 
-// The last pixel's sums leave the array's last column 2N+1 cycles after it is issued, pass
+// The last pixel's sums leave the array's last column 2N+2 cycles after it is issued, pass
 // tessera_requant (RqLat, 7 cycles) and the deskew, are written to OBUF, and done follows
-// (tessera_conv_unit's DrainCycles = 2N + RqLat + 1).
-uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 8; }
+// (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 9; }
 
 }  // namespace tessera

@@ -18,10 +18,15 @@ set out  [file join $root build-fpga vivado]
 
 create_project -force tessera $out -part $part
 
-# RTL: the ISA package first (the other files use it), then the modules and the Verilog shell.
-set pkg [file join $root rtl tessera_isa_pkg.sv]
-set mods [lsearch -all -inline -not -exact [lsort [glob [file join $root rtl *.sv]]] $pkg]
-add_files -norecurse [concat [list $pkg] $mods [list [file join $here tessera_zynq_wrap.v]]]
+# RTL: the ISA package first (the other files use it), the other packages, then the modules and
+# the Verilog shell.
+set isa [file join $root rtl tessera_isa_pkg.sv]
+set pkgs [lsearch -all -inline -not -exact [lsort [glob [file join $root rtl *_pkg.sv]]] $isa]
+set mods {}
+foreach f [lsort [glob [file join $root rtl *.sv]]] {
+  if {![string match *_pkg.sv $f]} { lappend mods $f }
+}
+add_files -norecurse [concat [list $isa] $pkgs $mods [list [file join $here tessera_zynq_wrap.v]]]
 set_property file_type SystemVerilog [get_files *.sv]
 add_files -fileset constrs_1 -norecurse [file join $here tessera_zynq.xdc]
 update_compile_order -fileset sources_1

@@ -1,0 +1,12 @@
+// Small arithmetic helpers shared by the address generators.
+package tessera_arith_pkg;
+
+  // s * x modulo 2^16 for a small factor s (a stride, dilation or padding: 4 bits) as shifted
+  // adds. Address-step products are formed once per command, and on the ECP5 a `*` would take a
+  // MULT18X18D each, which ArrayDim 8 needs for its lanes; callers keep the low address bits.
+  function automatic logic [15:0] mul_small(input logic [3:0] s, input logic [15:0] x);
+    mul_small = '0;
+    for (int b = 0; b < 4; b++) if (s[b]) mul_small = mul_small + (x << b);
+  endfunction
+
+endpackage
