@@ -1,11 +1,12 @@
 // One processing element of the weight-stationary array: a 9-bit x 9-bit signed MAC into an
 // int32 partial sum. The product is registered before the add, so the multiplier (a DSP block
 // spread far from its neighbours on large arrays) and the 32-bit carry chain are separate
-// register stages; every row is one cycle later, so the sum wavefront still meets each row's
-// product in step (tessera_pe_array). The weight register is doubled so the next weight tile can be written while
-// the current one is still in use; every activation carries a buffer tag saying which of the two
-// weights it multiplies, so the switch to the next tile travels through the array with the data
-// wavefront instead of needing a global swap at a moment no single cycle can represent.
+// register stages; every row's product is one cycle later, so the sum wavefront still meets it
+// in step (tessera_pe_array). The weight register is doubled so the next weight tile can be
+// written while the current one is still in use; every activation carries a buffer tag saying
+// which of the two weights it multiplies, so the switch to the next tile travels through the
+// array with the data wavefront instead of needing a global swap at a moment no single cycle
+// can represent.
 module tessera_pe (
   input  logic        clk_i,
   input  logic        rst_ni,

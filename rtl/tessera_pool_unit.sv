@@ -311,8 +311,8 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q && (rnd_vld_q == '0) &&
-                      !wr_q;
+  assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q &&
+                      (rnd_vld_q == '0) && !wr_q;
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
