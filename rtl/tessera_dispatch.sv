@@ -268,6 +268,8 @@ module tessera_dispatch #(
 
   // ---- deadlock -------------------------------------------------------------------------------
   logic        disp_stuck, all_stuck, dl_now;
+  logic [31:0] wait_index [3];
+  logic        le01, le02, le12;
   logic [31:0] dl_info;
 
   assign disp_stuck = ((state_q == StRun) && chk_ok && !chk_is_finish && !q_in_ready[target]) ||
@@ -275,17 +277,21 @@ module tessera_dispatch #(
   assign all_stuck  = &(~ctl_exec & (~q_valid | ctl_wait));
   assign dl_now     = disp_stuck && all_stuck && (|ctl_wait);
 
-  always_comb begin
-    dl_info = 32'hffff_ffff;
-    for (int u = 0; u < 3; u++) begin
-      if (ctl_wait[u] && (q_head[u][287:256] < dl_info)) dl_info = q_head[u][287:256];
-    end
+  // dl_info: the lowest command index among the units that wait for a token (all ones if none
+  // does). The three pairwise compares run side by side rather than chained through a running
+  // minimum, so the path from the queue heads is one 32-bit compare and a select deep.
+  for (genvar u = 0; u < 3; u++) begin : g_wait_index
+    assign wait_index[u] = ctl_wait[u] ? q_head[u][287:256] : 32'hffff_ffff;
   end
+  assign le01    = wait_index[0] <= wait_index[1];
+  assign le02    = wait_index[0] <= wait_index[2];
+  assign le12    = wait_index[1] <= wait_index[2];
+  assign dl_info = (le01 && le02) ? wait_index[0] : (le12 ? wait_index[1] : wait_index[2]);
 
   // A deadlock is reported only after dl_now held for two cycles (dl_q), and while it holds
   // nothing moves (no unit executes, the dispatcher cannot push): the queue heads and the wait
-  // flags, so dl_info, are the same as one cycle earlier. Registering it takes the three chained
-  // 32-bit compares off the path into info_q (the ECP5 critical path, 22.2 ns).
+  // flags, so dl_info, are the same as one cycle earlier. Registering it takes the compares off
+  // the path into info_q (the ECP5 critical path, 22.2 ns).
   logic [31:0] dl_info_q;
   always_ff @(posedge clk_i) dl_info_q <= dl_info;
 
