@@ -225,4 +225,11 @@ module tessera_conv_addr_gen #(
   logic unused_bits;
   assign unused_bits = ^{cmd_i, cgw_full[27:AbufAw]};
 
+  // mul_small works modulo 2^16, the width of the command's ABUF address fields.
+  initial begin
+    if (AbufAw < 1 || AbufAw > tessera_isa_pkg::ConvAbufAddrW)
+      $fatal(1, "tessera_conv_addr_gen: AbufAw %0d not in 1..%0d", AbufAw,
+             tessera_isa_pkg::ConvAbufAddrW);
+  end
+
 endmodule
