@@ -227,16 +227,22 @@ module tessera_compute_unit #(
     end
   end
 
+  // POOL's and ADD's multiplier and shift are common to all lanes: one select for them, then one
+  // per lane against CONV's own.
+  logic [31:0] pa_lane_m;
+  logic [5:0]  pa_lane_shift;
+
   always_comb begin
+    pa_lane_m     = pool_owns_q ? pool_lane_m : add_lane_m;
+    pa_lane_shift = pool_owns_q ? pool_lane_shift : add_lane_shift;
     lane_x    = pool_owns_q ? pool_lane_x : add_owns_q ? add_lane_x : conv_lane_x;
     lane_zp   = pool_owns_q ? pool_lane_zp : add_owns_q ? add_lane_zp : conv_lane_zp;
     lane_cmin = pool_owns_q ? pool_lane_cmin : add_owns_q ? add_lane_cmin : conv_lane_cmin;
     lane_cmax = pool_owns_q ? pool_lane_cmax : add_owns_q ? add_lane_cmax : conv_lane_cmax;
     for (int unsigned c = 0; c < ArrayDim; c++) begin
-      lane_m[32*c +: 32]    = pool_owns_q ? pool_lane_m : add_owns_q ? add_lane_m :
-                                            conv_lane_m[32*c +: 32];
-      lane_shift[6*c +: 6]  = pool_owns_q ? pool_lane_shift : add_owns_q ? add_lane_shift :
-                                            conv_lane_shift[6*c +: 6];
+      lane_m[32*c +: 32]   = (pool_owns_q || add_owns_q) ? pa_lane_m : conv_lane_m[32*c +: 32];
+      lane_shift[6*c +: 6] = (pool_owns_q || add_owns_q) ? pa_lane_shift :
+                                                           conv_lane_shift[6*c +: 6];
     end
   end
 
