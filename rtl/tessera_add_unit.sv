@@ -5,8 +5,9 @@
 //                                                      shift), clamp_min, clamp_max)
 //
 // ABUF has one read port, so each output word takes two cycles: A[i] is read, then B[i]. The two
-// operands arrive one after the other, so each lane needs only one 9x32 multiplier: the scalar
-// zero point and multiplier are switched between the A and the B cycle. A command takes 2*len
+// operands arrive one after the other, so each lane needs only one multiplier: the scalar zero
+// point and multiplier are switched between the A and the B cycle, and the compute unit's shared
+// output lane (tessera_out_lane) adds the B product to the A product before rounding. A command takes 2*len
 // cycles plus 9 (start, 8 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
 // the sum < 2^40.
 //
@@ -16,15 +17,15 @@
 // Pipeline (t = cycle B[i] is issued):
 //   t-1  issue A[i]
 //   t    issue B[i];   A[i] arrives: a - a_zp -> xd_q (and a_mult -> m_q)
-//   t+1  B[i] arrives: b - b_zp -> xd_q;  xd_q * m_q (the A product) -> prod_q
-//   t+2  xd_q * m_q (the B product) -> prod_q;  the A product -> pa_q
-//   t+3  pa_q + prod_q -> sum_q
-//   t+4  tessera_round_clamp stage 1, two cycles: rshift_rne(sum_q, shift)
-//   t+6  clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
+//   t+1  B[i] arrives: b - b_zp -> xd_q;  the lane's partial products of xd_q * m_q (A)
+//   t+2  the lane's partial products of B; the A product (their sum)
+//   t+3  the lane: A product + B product
+//   t+4  the lane: rshift_rne(sum, shift), two cycles
+//   t+6  the lane: clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
 //   t+7  obuf_wr_en_o = 1
 //   t+8  done_o, if that was the command's last word
-// (One register stage per step: the SRAM read and the zero-point subtract, the 9x32 multiply,
-// and the 41-bit add each have their own cycle, for the FPGA targets' Fmax.)
+// (One register stage per step: the SRAM read and the zero-point subtract, the multiply, and the
+// sum each have their own cycle, for the FPGA targets' Fmax.)
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -47,7 +48,17 @@ module tessera_add_unit #(
   input  logic [8*ArrayDim-1:0] abuf_rd_data_i,
   output logic                  obuf_wr_en_o,
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
-  output logic [8*ArrayDim-1:0] obuf_wr_data_o
+  output logic [8*ArrayDim-1:0] obuf_wr_data_o,
+  // The compute unit's shared output lanes (tessera_out_lane): lane i gets a - a_zp, then
+  // b - b_zp of byte i (with pair set), and returns the output byte five cycles later.
+  output logic [32*ArrayDim-1:0] lane_x_o,
+  output logic [31:0]           lane_m_o,
+  output logic                  lane_pair_o,
+  output logic [5:0]            lane_shift_o,
+  output logic [8:0]            lane_zp_o,
+  output logic [8:0]            lane_cmin_o,
+  output logic [8:0]            lane_cmax_o,
+  input  logic [8*ArrayDim-1:0] lane_out_i
 );
 
   // Field widths come from the generated ISA package, so a spec change reaches this file.
@@ -55,8 +66,6 @@ module tessera_add_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::AddAMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::AddAZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::AddShiftW;
-  localparam int unsigned ProdW  = 9 + MultW;   // (x - zp) is 9 bits signed
-  localparam int unsigned SumW   = ProdW + 1;
 
   typedef enum logic [1:0] {
     StIdle,   // waiting for start_i
@@ -82,8 +91,8 @@ module tessera_add_unit #(
   logic                 issue;
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
   logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
-  logic                 p_vld_q, p_b_q;          // prod_q holds a word's product
-  logic                 sum_vld_q;
+  logic                 p_vld_q, p_b_q;          // the lane's partial products hold a word's
+  logic                 sum_vld_q;               // the lane's sum holds A + B
   logic [1:0]           rnd_vld_q;               // the two round stages hold a word
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
@@ -219,41 +228,26 @@ module tessera_add_unit #(
   end
 
   // ---- lanes -----------------------------------------------------------------------------------
-  // Lane registers run freely (no enables); the valid bits say when they hold a word. pa_q is
-  // overwritten every cycle, but when prod_q holds a B product it still holds the A product of
-  // the cycle before.
+  // Lane registers run freely (no enables); the valid bits say when they hold a word.
   logic signed [MultW-1:0] m_q;
   always_ff @(posedge clk_i) m_q <= mult_sel;
 
   for (genvar i = 0; i < ArrayDim; i++) begin : g_lane
-    logic signed [8:0]      x_diff, xd_q;  // x - zp: exact in 9 bits for either type
-    logic signed [ProdW-1:0] prod, prod_q, pa_q;
-    logic signed [SumW-1:0]  sum_d, sum_q;
+    logic signed [8:0] x_diff, xd_q;  // x - zp: exact in 9 bits for either type
 
     assign x_diff = typed(abuf_rd_data_i[8*i +: 8], sgn_q) - zp_sel;
-    assign prod   = xd_q * m_q;             // signed operands: sign-extended to ProdW
-    assign sum_d  = pa_q + prod_q;          // signed operands: sign-extended to SumW
-
-    always_ff @(posedge clk_i) begin
-      xd_q   <= x_diff;
-      prod_q <= prod;
-      pa_q   <= prod_q;
-      sum_q  <= sum_d;
-    end
-
-    // min(max(y, clamp_min), clamp_max), in that order, as docs/quantization.md writes it.
-    tessera_round_clamp #(
-      .InW (SumW)
-    ) u_round_clamp (
-      .clk_i  (clk_i),
-      .p_i    (sum_q),
-      .s_i    (shift_q),
-      .zp_i   (out_zp_q),
-      .cmin_i (cmin_q),
-      .cmax_i (cmax_q),
-      .out_o  (obuf_wr_data_o[8*i +: 8])
-    );
+    always_ff @(posedge clk_i) xd_q <= x_diff;
+    assign lane_x_o[32*i +: 32] = {{23{xd_q[8]}}, xd_q};
   end
+
+  // The B product is added to the A product of the cycle before in the lanes; the sum is output.
+  assign lane_m_o       = m_q;
+  assign lane_pair_o    = x_b_q;
+  assign lane_shift_o   = shift_q;
+  assign lane_zp_o      = out_zp_q;
+  assign lane_cmin_o    = cmin_q;
+  assign lane_cmax_o    = cmax_q;
+  assign obuf_wr_data_o = lane_out_i;
 
   // Bits of the command this unit has no use for (opcode, dependency flags, address bits above
   // AbufAw / ObufAw, reserved bits): the dispatcher has already acted on or checked them.
@@ -265,6 +259,8 @@ module tessera_add_unit #(
   initial begin
     if (ArrayDim < 4 || ArrayDim > 32 || (ArrayDim & (ArrayDim - 1)) != 0)
       $fatal(1, "tessera_add_unit: ArrayDim %0d is not a power of two in 4..32", ArrayDim);
+    if (MultW != 32 || ShiftW != 6)
+      $fatal(1, "tessera_add_unit: the output lanes take a 32-bit multiplier and a 6-bit shift");
     if (AbufAw < 1 || AbufAw > tessera_isa_pkg::AddAAddrW)
       $fatal(1, "tessera_add_unit: AbufAw %0d not in 1..%0d", AbufAw, tessera_isa_pkg::AddAAddrW);
     if (ObufAw < 1 || ObufAw > tessera_isa_pkg::AddObufAddrW)

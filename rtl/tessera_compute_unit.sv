@@ -3,7 +3,8 @@
 // A CONV is accepted (cmd_accept_o) once its last pixel entered the array, so the next CONV can
 // start while the array drains; POOL and ADD start only when the conv unit is completely idle.
 // So at most one sub-unit reads ABUF or writes OBUF in a cycle, and their ports are simply
-// selected by whichever drives its enable.
+// selected by whichever drives its enable. For the same reason the three share one output lane
+// per column (tessera_out_lane: multiply, round, clamp), selected by which one runs.
 module tessera_compute_unit #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -88,6 +89,18 @@ module tessera_compute_unit #(
   logic                   conv_obuf_en, pool_obuf_en, add_obuf_en;
   logic [ObufAw-1:0]      conv_obuf_addr, pool_obuf_addr, add_obuf_addr;
   logic [8*ArrayDim-1:0]  conv_obuf_data, pool_obuf_data, add_obuf_data;
+  // Output-lane operands from each sub-unit: per lane x, per lane (CONV) or common multiplier and
+  // shift, common zero point and clamp bounds; the lanes' bytes go back to all three.
+  logic [32*ArrayDim-1:0] conv_lane_x, pool_lane_x, add_lane_x, lane_x;
+  logic [32*ArrayDim-1:0] conv_lane_m, lane_m;
+  logic [6*ArrayDim-1:0]  conv_lane_shift, lane_shift;
+  logic [31:0]            pool_lane_m, add_lane_m;
+  logic [5:0]             pool_lane_shift, add_lane_shift;
+  logic [8:0]             conv_lane_zp, pool_lane_zp, add_lane_zp, lane_zp;
+  logic [8:0]             conv_lane_cmin, pool_lane_cmin, add_lane_cmin, lane_cmin;
+  logic [8:0]             conv_lane_cmax, pool_lane_cmax, add_lane_cmax, lane_cmax;
+  logic                   add_lane_pair;
+  logic [8*ArrayDim-1:0]  lane_out;
 
   tessera_conv_unit #(
     .ArrayDim  (ArrayDim),
@@ -122,7 +135,14 @@ module tessera_compute_unit #(
     .acc_ext_rd_addr_i (acc_ext_rd_addr_i),
     .acc_ext_rd_gnt_o  (acc_ext_rd_gnt_o),
     .acc_ext_rd_data_o (acc_ext_rd_data_o),
-    .mac_active_o      (mac_active_o)
+    .mac_active_o      (mac_active_o),
+    .lane_x_o          (conv_lane_x),
+    .lane_m_o          (conv_lane_m),
+    .lane_shift_o      (conv_lane_shift),
+    .lane_zp_o         (conv_lane_zp),
+    .lane_cmin_o       (conv_lane_cmin),
+    .lane_cmax_o       (conv_lane_cmax),
+    .lane_out_i        (lane_out)
   );
 
   tessera_pool_unit #(
@@ -142,7 +162,14 @@ module tessera_compute_unit #(
     .abuf_rd_data_i (abuf_rd_data_i),
     .obuf_wr_en_o   (pool_obuf_en),
     .obuf_wr_addr_o (pool_obuf_addr),
-    .obuf_wr_data_o (pool_obuf_data)
+    .obuf_wr_data_o (pool_obuf_data),
+    .lane_x_o       (pool_lane_x),
+    .lane_m_o       (pool_lane_m),
+    .lane_shift_o   (pool_lane_shift),
+    .lane_zp_o      (pool_lane_zp),
+    .lane_cmin_o    (pool_lane_cmin),
+    .lane_cmax_o    (pool_lane_cmax),
+    .lane_out_i     (lane_out)
   );
 
   tessera_add_unit #(
@@ -162,8 +189,76 @@ module tessera_compute_unit #(
     .abuf_rd_data_i (abuf_rd_data_i),
     .obuf_wr_en_o   (add_obuf_en),
     .obuf_wr_addr_o (add_obuf_addr),
-    .obuf_wr_data_o (add_obuf_data)
+    .obuf_wr_data_o (add_obuf_data),
+    .lane_x_o       (add_lane_x),
+    .lane_m_o       (add_lane_m),
+    .lane_pair_o    (add_lane_pair),
+    .lane_shift_o   (add_lane_shift),
+    .lane_zp_o      (add_lane_zp),
+    .lane_cmin_o    (add_lane_cmin),
+    .lane_cmax_o    (add_lane_cmax),
+    .lane_out_i     (lane_out)
   );
+
+  // ---- shared output lanes ---------------------------------------------------------------------
+  // The owner is a register set when POOL or ADD starts and back to CONV when it is done, so the
+  // lane operand selects do not depend on the command decode. POOL and ADD start only after the
+  // conv unit drained, and a CONV only after they are done, so no lane is in use at a switch.
+  logic pool_owns_d, pool_owns_q, add_owns_d, add_owns_q;
+
+  always_comb begin
+    pool_owns_d = pool_owns_q;
+    add_owns_d  = add_owns_q;
+    if (pool_start) pool_owns_d = 1'b1;
+    if (add_start)  add_owns_d  = 1'b1;
+    if (pool_done || add_done || flush_i) begin
+      pool_owns_d = 1'b0;
+      add_owns_d  = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      pool_owns_q <= 1'b0;
+      add_owns_q  <= 1'b0;
+    end else begin
+      pool_owns_q <= pool_owns_d;
+      add_owns_q  <= add_owns_d;
+    end
+  end
+
+  // POOL's and ADD's multiplier and shift are common to all lanes: one select for them, then one
+  // per lane against CONV's own.
+  logic [31:0] pa_lane_m;
+  logic [5:0]  pa_lane_shift;
+
+  always_comb begin
+    pa_lane_m     = pool_owns_q ? pool_lane_m : add_lane_m;
+    pa_lane_shift = pool_owns_q ? pool_lane_shift : add_lane_shift;
+    lane_x    = pool_owns_q ? pool_lane_x : add_owns_q ? add_lane_x : conv_lane_x;
+    lane_zp   = pool_owns_q ? pool_lane_zp : add_owns_q ? add_lane_zp : conv_lane_zp;
+    lane_cmin = pool_owns_q ? pool_lane_cmin : add_owns_q ? add_lane_cmin : conv_lane_cmin;
+    lane_cmax = pool_owns_q ? pool_lane_cmax : add_owns_q ? add_lane_cmax : conv_lane_cmax;
+    for (int unsigned c = 0; c < ArrayDim; c++) begin
+      lane_m[32*c +: 32]   = (pool_owns_q || add_owns_q) ? pa_lane_m : conv_lane_m[32*c +: 32];
+      lane_shift[6*c +: 6] = (pool_owns_q || add_owns_q) ? pa_lane_shift :
+                                                           conv_lane_shift[6*c +: 6];
+    end
+  end
+
+  for (genvar c = 0; c < ArrayDim; c++) begin : g_lane
+    tessera_out_lane u_lane (
+      .clk_i   (clk_i),
+      .x_i     (lane_x[32*c +: 32]),
+      .m_i     (lane_m[32*c +: 32]),
+      .pair_i  (add_owns_q && add_lane_pair),
+      .shift_i (lane_shift[6*c +: 6]),
+      .zp_i    (lane_zp),
+      .cmin_i  (lane_cmin),
+      .cmax_i  (lane_cmax),
+      .out_o   (lane_out[8*c +: 8])
+    );
+  end
 
   // Port selection by enable: at most one sub-unit runs, and an idle one drives no enable.
   always_comb begin

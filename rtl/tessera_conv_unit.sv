@@ -17,9 +17,9 @@
 // word is written in that cycle, so the lanes work skewed and no deskew of 32-bit sums is needed.
 // A tile occupies at least N >= 4 cycles and the read-modify-write of a word spans 3, so the next
 // tile's read of a pixel always sees the previous tile's write: there is no hazard even when a
-// tile has a single pixel. On the last tile with requant the sum goes through tessera_requant
-// (RqLat = 7 cycles) instead of ACC, the bytes are deskewed, and the full word is written to
-// OBUF in cycle I+2N+9.
+// tile has a single pixel. On the last tile with requant the sum goes through the requantization
+// (RqLat = 7 cycles: the bias stage here, then the compute unit's shared output lane) instead of
+// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+9.
 //
 // Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
 // so the next CONV can start while the array drains; done_o follows in cycle I+2N+9 of that
@@ -71,13 +71,23 @@ module tessera_conv_unit #(
   input  logic [AccAw-1:0]        acc_ext_rd_addr_i,
   output logic                    acc_ext_rd_gnt_o,
   output logic [32*ArrayDim-1:0]  acc_ext_rd_data_o,
-  output logic                    mac_active_o
+  output logic                    mac_active_o,
+  // The compute unit's shared output lanes (tessera_out_lane): lane c gets v = sum + bias of
+  // column c and returns its byte RqLane cycles later; the lane parameters hold per command.
+  output logic [32*ArrayDim-1:0]  lane_x_o,
+  output logic [32*ArrayDim-1:0]  lane_m_o,
+  output logic [6*ArrayDim-1:0]   lane_shift_o,
+  output logic [8:0]              lane_zp_o,
+  output logic [8:0]              lane_cmin_o,
+  output logic [8:0]              lane_cmax_o,
+  input  logic [8*ArrayDim-1:0]   lane_out_i
 );
 
   localparam int unsigned N        = ArrayDim;
   localparam int unsigned RowW     = $clog2(N);
   localparam int unsigned CntW     = $clog2(N);
-  localparam int unsigned RqLat    = 7;            // tessera_requant latency
+  localparam int unsigned RqLane   = 5;            // tessera_out_lane latency
+  localparam int unsigned RqLat    = 2 + RqLane;   // requantization: tessera_bias_sat + lane
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
   localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 2;        // + c: lane c adds and writes ACC / requant
@@ -551,7 +561,6 @@ module tessera_conv_unit #(
     logic             rd_en, wr_en, add_acc;
     logic [AccAw-1:0] rd_addr;
     logic [31:0]      rd_data, rd_q, sum;
-    logic [7:0]       rq_byte;
     logic [CtrlW-1:0] crd, cwr;
 
     assign crd            = ctrl_q[(CtrlRd + c)*CtrlW +: CtrlW];
@@ -580,16 +589,13 @@ module tessera_conv_unit #(
     always_ff @(posedge clk_i) rd_q <= rd_data;
     assign acc_ext_rd_data_o[32*c +: 32] = rd_data;
 
-    tessera_requant u_requant (
-      .clk_i        (clk_i),
-      .acc_i        (sum),
-      .bias_i       (bias_q[32*c +: 32]),
-      .mult_i       (mult_q[32*c +: 32]),
-      .shift_i      (shift_q[6*c +: 6]),
-      .out_zp_i     (out_zp9_q),
-      .clamp_min_i  (clamp_min9_q),
-      .clamp_max_i  (clamp_max9_q),
-      .out_o        (rq_byte)
+    // Requantization: v = saturate_int32(sum + bias) here (two stages), v * mult and the
+    // rounding in the compute unit's shared output lane c (tessera_out_lane, five stages).
+    tessera_bias_sat u_bias_sat (
+      .clk_i  (clk_i),
+      .acc_i  (sum),
+      .bias_i (bias_q[32*c +: 32]),
+      .v_o    (lane_x_o[32*c +: 32])
     );
 
     // Lane c's byte is ready N-1-c cycles before lane N-1's.
@@ -598,7 +604,7 @@ module tessera_conv_unit #(
       .Depth (N - 1 - c)
     ) u_deskew (
       .clk_i (clk_i),
-      .d_i   (rq_byte),
+      .d_i   (lane_out_i[8*c +: 8]),
       .q_o   (obuf_bytes[8*c +: 8])
     );
   end
@@ -612,6 +618,12 @@ module tessera_conv_unit #(
   assign obuf_wr_en_o   = ctrl_vld_q[CtrlOb] && cob[AccAw];
   assign obuf_wr_addr_o = obuf_ptr_q;
   assign obuf_wr_data_o = obuf_bytes;
+
+  assign lane_m_o     = mult_q;
+  assign lane_shift_o = shift_q;
+  assign lane_zp_o    = out_zp9_q;
+  assign lane_cmin_o  = clamp_min9_q;
+  assign lane_cmax_o  = clamp_max9_q;
 
   assign ready_o = (state_q == StIdle);
   assign busy_o  = (state_q != StIdle) || (tails_q != '0);

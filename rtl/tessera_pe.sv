@@ -7,7 +7,13 @@
 // which of the two weights it multiplies, so the switch to the next tile travels through the
 // array with the data wavefront instead of needing a global swap at a moment no single cycle
 // can represent.
-module tessera_pe (
+//
+// The partial sum is kept in PsumW bits (tessera_pe_array gives row r 18 + clog2(r+1)): with
+// both factors in [-255, 255] a product is below 2^16 in magnitude, so the sum over rows 0..r
+// fits exactly and the narrower adder returns the same value as the int32 one.
+module tessera_pe #(
+  parameter int unsigned PsumW = 24   // 18..31
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   // activation entering from the left and leaving to the right (one register per PE)
@@ -20,18 +26,20 @@ module tessera_pe (
   input  logic        wgt_buf_i,
   input  logic [8:0]  wgt_i,       // w - wzp[c], signed
   // partial sum from above, and to below
-  input  logic [31:0] psum_i,
-  output logic [31:0] psum_o
+  input  logic [31:0] psum_i,      // sign-extended from PsumW - 1 bits (the row above)
+  output logic [31:0] psum_o       // sign-extended from PsumW bits
 );
 
   logic [8:0]  act_q;
   logic        act_buf_q;
-  logic [31:0] psum_q;
+  logic [PsumW-1:0]    psum_q;
+  logic [PsumW+17:0]   prod_ext;  // wide enough that no replication count below is zero
+  logic [PsumW+31:0]   psum_ext;
   logic [8:0]  wgt0_q, wgt1_q;
   logic signed [17:0] prod, prod_q;
 
-  // The product of two 9-bit signed values needs 18 bits; it is sign-extended into the int32 sum,
-  // which wraps modulo 2^32 as docs/isa.md specifies.
+  // The product of two 9-bit signed values needs 18 bits in general (17 for these factors); it is
+  // sign-extended into the partial sum.
   assign prod = $signed(act_i) * $signed(act_buf_i ? wgt1_q : wgt0_q);
 
   always_ff @(posedge clk_i) begin
@@ -44,7 +52,7 @@ module tessera_pe (
       act_q     <= act_i;
       act_buf_q <= act_buf_i;
       prod_q    <= prod;
-      psum_q    <= psum_i + {{14{prod_q[17]}}, prod_q};
+      psum_q    <= psum_i[PsumW-1:0] + prod_ext[PsumW-1:0];
     end
   end
 
@@ -57,6 +65,18 @@ module tessera_pe (
 
   assign act_o     = act_q;
   assign act_buf_o = act_buf_q;
-  assign psum_o    = psum_q;
+  assign prod_ext  = {{PsumW{prod_q[17]}}, prod_q};
+  assign psum_ext  = {{32{psum_q[PsumW-1]}}, psum_q};
+  assign psum_o    = psum_ext[31:0];
+
+  // Above PsumW the incoming sum holds only copies of its sign bit.
+  logic unused_bits;
+  assign unused_bits = ^{psum_i[31:PsumW], prod_ext[PsumW+17:PsumW], psum_ext[PsumW+31:32]};
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (PsumW >= 18 && PsumW < 32) else $error("tessera_pe: PsumW must be in 18..31");
+  end
+`endif
 
 endmodule

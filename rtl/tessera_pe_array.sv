@@ -4,6 +4,7 @@
 // bottom row. The caller skews the inputs: the activation of row r must enter r cycles after row
 // 0's, and then column c's sum of a vector appears on psum_o Rows + 1 cycles after the vector
 // entered row 0 (a cycle per row, plus the product register of the first row), plus c cycles.
+// Row r adds in 18 + clog2(r+1) bits, which hold any sum of r+1 products exactly (tessera_pe).
 //
 // Weights are written one row per cycle through a bus shared by all rows (wgt_row_i selects the
 // row, wgt_buf_i the buffer). The PE-to-PE links are unpacked arrays of plain logic, so Verilator
@@ -35,7 +36,9 @@ module tessera_pe_array #(
     assign act_w[r*(Cols+1)]     = act_i[9*r +: 9];
     assign act_buf_w[r*(Cols+1)] = act_buf_i[r];
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      tessera_pe u_pe (
+      tessera_pe #(
+        .PsumW (18 + $clog2(r + 1))
+      ) u_pe (
         .clk_i     (clk_i),
         .rst_ni    (rst_ni),
         .act_i     (act_w[r*(Cols+1) + c]),

@@ -16,17 +16,16 @@
 //
 // Readings of docs/isa.md: in_zp and out_zp are bytes of the data type (int8 when data_signed),
 // like the data; mult is multiplied as signed 32-bit (the spec asks for mult >= 0, the unit does
-// not check it). All arithmetic is exact: the sum fits AccW bits and sum * mult ProdW bits.
+// not check it). All arithmetic is exact: the sum fits AccW bits and sum * mult 64 bits.
 //
 // Pipeline (t = cycle a window's last position is issued):
 //   t    issue: abuf_rd_en_o / abuf_rd_addr_o from the loop registers
 //   t+1  data:  the word arrives; x and x - in_zp -> x_q, diff_q (the block RAM's clock-to-out
 //               does not reach the accumulate)
 //   t+2  acc:   acc_d = max(acc, x_q) or acc + diff_q -> acc_q
-//   t+3  mult:  acc_q holds the window; acc_q * mult[15:0], acc_q * mult[31:16] -> plo_q, phi_q
-//   t+4  sum:   phi_q * 2^16 + plo_q -> prod_q
-//   t+5  round: tessera_round_clamp stage 1, two cycles (rshift_rne(prod_q, shift))
-//   t+7  clamp: saturate(out_zp + rounded) -> its output register
+//   t+3  acc_q holds the window and enters the compute unit's output lane (tessera_out_lane):
+//        acc_q * mult as two partial products (t+3), their sum (t+4), rshift_rne by shift in two
+//        cycles (t+5, t+6), saturate(out_zp + rounded) (t+7) -> the lane's output register
 //   t+8  obuf_wr_en_o = 1
 //   t+9  done_o, if that was the command's last word
 //
@@ -51,7 +50,16 @@ module tessera_pool_unit #(
   input  logic [8*ArrayDim-1:0] abuf_rd_data_i,
   output logic                  obuf_wr_en_o,
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
-  output logic [8*ArrayDim-1:0] obuf_wr_data_o
+  output logic [8*ArrayDim-1:0] obuf_wr_data_o,
+  // The compute unit's shared output lanes (tessera_out_lane): lane i gets the window's sum (or
+  // maximum) of byte i and returns the output byte five cycles later.
+  output logic [32*ArrayDim-1:0] lane_x_o,
+  output logic [31:0]           lane_m_o,
+  output logic [5:0]            lane_shift_o,
+  output logic [8:0]            lane_zp_o,
+  output logic [8:0]            lane_cmin_o,
+  output logic [8:0]            lane_cmax_o,
+  input  logic [8*ArrayDim-1:0] lane_out_i
 );
 
   // Field widths come from the generated ISA package, so a spec change reaches this file.
@@ -69,7 +77,6 @@ module tessera_pool_unit #(
   // Average: |x - in_zp| <= 255 over at most (2^KW-1)^2 positions stays below 2^(8+2*KW); plus a
   // sign bit. Max pooling needs only 9 bits of it.
   localparam int unsigned AccW   = 8 + 2 * KW + 1;
-  localparam int unsigned ProdW  = AccW + MultW;                  // exact acc * mult
 
   typedef enum logic [2:0] {
     StIdle,    // waiting for start_i
@@ -399,16 +406,18 @@ module tessera_pool_unit #(
   logic signed [AccW-1:0] acc_init;
   assign acc_init = (avg_q || !sgn_q) ? '0 : {{(AccW-8){1'b1}}, 8'h80};
   // Saturation to the output type is a clamp to its range.
-  logic signed [8:0] sat_min, sat_max;
-  assign sat_min = sgn_q ? -9'sd128 : 9'sd0;
-  assign sat_max = sgn_q ? 9'sd127 : 9'sd255;
+  assign lane_cmin_o    = sgn_q ? -9'sd128 : 9'sd0;
+  assign lane_cmax_o    = sgn_q ? 9'sd127 : 9'sd255;
+  assign lane_m_o       = mult_q;
+  assign lane_shift_o   = shift_q;
+  assign lane_zp_o      = out_zp_q;
+  assign obuf_wr_data_o = lane_out_i;
 
   for (genvar i = 0; i < ArrayDim; i++) begin : g_lane
     logic signed [8:0]       x;          // byte i, typed by data_signed
     logic signed [8:0]       x_diff;     // x - in_zp: exact in 9 bits for either type
     logic signed [8:0]       x_q, diff_q;
     logic signed [AccW-1:0]  x_ext, diff_ext, base, acc_d, acc_q;
-    logic [ProdW-1:0]        prod_q;
 
     assign x        = {sgn_q & abuf_rd_data_i[8*i+7], abuf_rd_data_i[8*i +: 8]};
     assign x_diff   = x - in_zp_q;
@@ -431,27 +440,7 @@ module tessera_pool_unit #(
 
     always_ff @(posedge clk_i) acc_q <= acc_d;
 
-    // acc * mult in two register stages (partial products, then their sum).
-    tessera_mul_s32 #(
-      .XW (AccW)
-    ) u_mul (
-      .clk_i (clk_i),
-      .x_i   (acc_q),
-      .m_i   (mult_q),
-      .p_o   (prod_q)
-    );
-
-    tessera_round_clamp #(
-      .InW (ProdW)
-    ) u_round_clamp (
-      .clk_i  (clk_i),
-      .p_i    (prod_q),
-      .s_i    (shift_q),
-      .zp_i   (out_zp_q),
-      .cmin_i (sat_min),
-      .cmax_i (sat_max),
-      .out_o  (obuf_wr_data_o[8*i +: 8])
-    );
+    assign lane_x_o[32*i +: 32] = {{(32-AccW){acc_q[AccW-1]}}, acc_q};
   end
 
   // Bits of the command this unit has no use for (opcode, dependency flags, address bits above
@@ -464,6 +453,8 @@ module tessera_pool_unit #(
   initial begin
     if (ArrayDim < 4 || ArrayDim > 32 || (ArrayDim & (ArrayDim - 1)) != 0)
       $fatal(1, "tessera_pool_unit: ArrayDim %0d is not a power of two in 4..32", ArrayDim);
+    if (MultW != 32 || ShiftW != 6)
+      $fatal(1, "tessera_pool_unit: the output lanes take a 32-bit multiplier and a 6-bit shift");
     if (StrW > 4 || PadW > 4)
       $fatal(1, "tessera_pool_unit: stride / padding fields wider than mul_small's 4 bits");
     if (AbufAw < 1 || AbufAw > tessera_isa_pkg::PoolAbufAddrW)

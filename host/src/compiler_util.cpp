@@ -302,7 +302,7 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
 }
 
 // The last pixel's sums leave the array's last column 2N+2 cycles after it is issued, pass
-// tessera_requant (RqLat, 7 cycles) and the deskew, are written to OBUF, and done follows
+// the requantization (RqLat, 7 cycles: tessera_bias_sat and the output lane) and the deskew, are written to OBUF, and done follows
 // (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
 uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 9; }
 

@@ -1,6 +1,7 @@
-// tessera_requant (one output lane) against tessera::requantize (host/include/tessera/quant.hpp),
-// with random and corner inputs; also pins the lane's latency of 7 cycles, which
-// tessera_conv_unit relies on.
+// One CONV column's requantization as the compute unit builds it (requant_tb.sv:
+// tessera_bias_sat, then the shared tessera_out_lane) against tessera::requantize
+// (host/include/tessera/quant.hpp), with random and corner inputs; also pins the latency of
+// 7 cycles, which tessera_conv_unit relies on.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -15,7 +16,7 @@ namespace {
 
 using computetb::Rng;
 
-constexpr unsigned kLatency = 7;  // tessera_requant's register stages (RqLat in the conv unit)
+constexpr unsigned kLatency = 7;  // RqLat in the conv unit: 2 (bias) + 5 (lane)
 
 struct Params {
   int32_t bias, mult;
