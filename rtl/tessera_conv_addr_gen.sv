@@ -38,6 +38,12 @@ module tessera_conv_addr_gen #(
   logic [11:0] in_h_q, in_w_q, out_h_q, out_w_q;
   logic [3:0]  kh_q, kw_q, sh_q, sw_q, dh_q, dw_q, pt_q, pl_q;
   logic [15:0] cg_q;
+  // The loop bounds minus one, formed in StSetup1, so the last-iteration flags that end a tile
+  // and a command are plain equality compares of registers (no carry chain in front of the conv
+  // unit's issue and accept logic).
+  logic [11:0] out_h_m1_q, out_w_m1_q;
+  logic [15:0] cg_m1_q;
+  logic [3:0]  kh_m1_q, kw_m1_q;
   logic [AbufAw-1:0] abuf_base_q;
   logic [AccAw-1:0]  acc_base_q;
 
@@ -83,11 +89,11 @@ module tessera_conv_addr_gen #(
 
   assign neg_pt  = -$signed({{(CW-4){1'b0}}, pt_q});
   assign neg_pl  = -$signed({{(CW-4){1'b0}}, pl_q});
-  assign last_ox = (ox_q == out_w_q - 12'd1);
-  assign last_oy = (oy_q == out_h_q - 12'd1);
-  assign last_g  = (g_q == cg_q - 16'd1);
-  assign last_kx = (kx_q == kw_q - 4'd1);
-  assign last_ky = (ky_q == kh_q - 4'd1);
+  assign last_ox = (ox_q == out_w_m1_q);
+  assign last_oy = (oy_q == out_h_m1_q);
+  assign last_g  = (g_q == cg_m1_q);
+  assign last_kx = (kx_q == kw_m1_q);
+  assign last_ky = (ky_q == kh_m1_q);
 
   always_comb begin
     state_d = state_q;
@@ -193,10 +199,15 @@ module tessera_conv_addr_gen #(
       acc_base_q  <= cmd_i[tessera_isa_pkg::ConvAccAddrLsb +: AccAw];
     end
     if (state_q == StSetup1) begin
-      cgw_q   <= cgw_d;
-      st_ox_q <= st_ox_d;
-      st_kx_q <= st_kx_d;
-      plcg_q  <= plcg_d;
+      out_h_m1_q <= out_h_q - 12'd1;
+      out_w_m1_q <= out_w_q - 12'd1;
+      cg_m1_q    <= cg_q - 16'd1;
+      kh_m1_q    <= kh_q - 4'd1;
+      kw_m1_q    <= kw_q - 4'd1;
+      cgw_q      <= cgw_d;
+      st_ox_q    <= st_ox_d;
+      st_kx_q    <= st_kx_d;
+      plcg_q     <= plcg_d;
     end
     if (state_q == StSetup2) begin
       st_oy_q <= st_oy_d;
