@@ -1,5 +1,9 @@
-// Small arithmetic helpers shared by the address generators.
+// Small arithmetic helpers and constants shared by several modules.
 package tessera_arith_pkg;
+
+  // tessera_lut_mul's activation recoding: a + LutMulBias splits into radix-4 digits minus one
+  // (341 = 0b01_0101_0101).
+  localparam logic [9:0] LutMulBias = 10'd341;
 
   // s * x modulo 2^16 for a small factor s (a stride, dilation or padding: 4 bits) as shifted
   // adds. Address-step products are formed once per command, and on the ECP5 a `*` would take a

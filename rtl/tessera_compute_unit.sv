@@ -12,6 +12,7 @@ module tessera_compute_unit #(
   parameter int unsigned AccWords  = 1024,
   parameter int unsigned ObufWords = 2048,
   parameter int unsigned PbufWords = 64,
+  parameter int unsigned LutMulRows = 0,   // PE rows with LUT multipliers (tessera_pe_array)
   localparam int unsigned AbufAw = $clog2(AbufWords),
   localparam int unsigned WbufAw = $clog2(WbufWords),
   localparam int unsigned AccAw  = $clog2(AccWords),
@@ -108,7 +109,8 @@ module tessera_compute_unit #(
     .WbufWords (WbufWords),
     .AccWords  (AccWords),
     .ObufWords (ObufWords),
-    .PbufWords (PbufWords)
+    .PbufWords  (PbufWords),
+    .LutMulRows (LutMulRows)
   ) u_conv (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),

@@ -40,6 +40,7 @@ module tessera_conv_unit #(
   parameter int unsigned AccWords  = 1024,
   parameter int unsigned ObufWords = 2048,
   parameter int unsigned PbufWords = 64,
+  parameter int unsigned LutMulRows = 0,   // PE rows with LUT multipliers (tessera_pe_array)
   localparam int unsigned AbufAw = $clog2(AbufWords),
   localparam int unsigned WbufAw = $clog2(WbufWords),
   localparam int unsigned AccAw  = $clog2(AccWords),
@@ -504,8 +505,9 @@ module tessera_conv_unit #(
   logic [32*N-1:0] psum;
 
   tessera_pe_array #(
-    .Rows (N),
-    .Cols (N)
+    .Rows       (N),
+    .Cols       (N),
+    .LutMulRows (LutMulRows)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

@@ -8,18 +8,23 @@
 // array with the data wavefront instead of needing a global swap at a moment no single cycle
 // can represent.
 //
+// LutMul = 1 builds the product from LUTs (tessera_lut_mul) for PEs beyond the FPGA's DSP blocks;
+// the activation then travels recoded as a + LutMulBias, one bit wider (tessera_pe_array).
+//
 // The partial sum is kept in PsumW bits (tessera_pe_array gives row r 18 + clog2(r+1)): with
 // both factors in [-255, 255] a product is below 2^16 in magnitude, so the sum over rows 0..r
 // fits exactly and the narrower adder returns the same value as the int32 one.
 module tessera_pe #(
-  parameter int unsigned PsumW = 24   // 18..31
+  parameter int unsigned PsumW  = 24,     // 18..31
+  parameter bit          LutMul = 1'b0,
+  localparam int unsigned ActW  = LutMul ? 10 : 9
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
   // activation entering from the left and leaving to the right (one register per PE)
-  input  logic [8:0]  act_i,       // a - act_zp, signed
+  input  logic [ActW-1:0] act_i,   // a - act_zp, signed (LutMul: plus LutMulBias)
   input  logic        act_buf_i,   // which weight buffer this activation uses
-  output logic [8:0]  act_o,
+  output logic [ActW-1:0] act_o,
   output logic        act_buf_o,
   // weight write port (shadow buffer, selected by wgt_buf_i)
   input  logic        wgt_we_i,
@@ -30,17 +35,26 @@ module tessera_pe #(
   output logic [31:0] psum_o       // sign-extended from PsumW bits
 );
 
-  logic [8:0]  act_q;
+  logic [ActW-1:0] act_q;
   logic        act_buf_q;
   logic [PsumW-1:0]    psum_q;
   logic [PsumW+17:0]   prod_ext;  // wide enough that no replication count below is zero
   logic [PsumW+31:0]   psum_ext;
-  logic [8:0]  wgt0_q, wgt1_q;
+  logic [8:0]  wgt0_q, wgt1_q, wgt;
   logic signed [17:0] prod, prod_q;
 
   // The product of two 9-bit signed values needs 18 bits in general (17 for these factors); it is
   // sign-extended into the partial sum.
-  assign prod = $signed(act_i) * $signed(act_buf_i ? wgt1_q : wgt0_q);
+  assign wgt = act_buf_i ? wgt1_q : wgt0_q;
+  if (LutMul) begin : g_lut_mul
+    tessera_lut_mul u_mul (
+      .u_i (act_i),
+      .w_i (wgt),
+      .p_o (prod)
+    );
+  end else begin : g_dsp_mul
+    assign prod = $signed(act_i) * $signed(wgt);
+  end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin

@@ -6,12 +6,17 @@
 // entered row 0 (a cycle per row, plus the product register of the first row), plus c cycles.
 // Row r adds in 18 + clog2(r+1) bits, which hold any sum of r+1 products exactly (tessera_pe).
 //
+// The last LutMulRows rows build their products from LUTs (tessera_lut_mul), for FPGAs with fewer
+// DSP blocks than PEs; such a row adds LutMulBias to its activation as it enters, and the recoded
+// activation (10 bits) moves along the row.
+//
 // Weights are written one row per cycle through a bus shared by all rows (wgt_row_i selects the
 // row, wgt_buf_i the buffer). The PE-to-PE links are unpacked arrays of plain logic, so Verilator
 // keeps them as separate words instead of one wide packed vector (see TOOLCHAIN.md).
 module tessera_pe_array #(
   parameter int unsigned Rows = 16,
   parameter int unsigned Cols = 16,
+  parameter int unsigned LutMulRows = 0,
   localparam int unsigned RowW = (Rows > 1) ? $clog2(Rows) : 1
 ) (
   input  logic                 clk_i,
@@ -25,26 +30,37 @@ module tessera_pe_array #(
   output logic [32*Cols-1:0]   psum_o       // column c: bits [32c +: 32]
 );
 
-  // act_w[r*(Cols+1) + c] enters PE (r, c); psum_w[r*Cols + c] enters PE (r, c) from above.
-  logic [8:0]  act_w     [Rows*(Cols+1)];
-  logic        act_buf_w [Rows*(Cols+1)];
-  logic [31:0] psum_w    [(Rows+1)*Cols];
+  // psum_w[r*Cols + c] enters PE (r, c) from above.
+  logic [31:0] psum_w [(Rows+1)*Cols];
+  logic [Rows-1:0] unused_act;
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
-    logic row_we;
+    localparam bit          LutRow = r + LutMulRows >= Rows;
+    localparam int unsigned ActW   = LutRow ? 10 : 9;
+    // act_w[c] and act_buf_w[c] enter PE (r, c).
+    logic [ActW-1:0] act_w     [Cols+1];
+    logic            act_buf_w [Cols+1];
+    logic            row_we;
     assign row_we = wgt_we_i && (wgt_row_i == RowW'(r));
-    assign act_w[r*(Cols+1)]     = act_i[9*r +: 9];
-    assign act_buf_w[r*(Cols+1)] = act_buf_i[r];
+    if (LutRow) begin : g_recode
+      assign act_w[0] = {act_i[9*r + 8], act_i[9*r +: 9]} + tessera_arith_pkg::LutMulBias;
+    end else begin : g_plain
+      assign act_w[0] = act_i[9*r +: 9];
+    end
+    assign act_buf_w[0] = act_buf_i[r];
+    // The activations leaving the right edge are not used.
+    assign unused_act[r] = (^act_w[Cols]) ^ act_buf_w[Cols];
     for (genvar c = 0; c < Cols; c++) begin : g_col
       tessera_pe #(
-        .PsumW (18 + $clog2(r + 1))
+        .PsumW  (18 + $clog2(r + 1)),
+        .LutMul (LutRow)
       ) u_pe (
         .clk_i     (clk_i),
         .rst_ni    (rst_ni),
-        .act_i     (act_w[r*(Cols+1) + c]),
-        .act_buf_i (act_buf_w[r*(Cols+1) + c]),
-        .act_o     (act_w[r*(Cols+1) + c + 1]),
-        .act_buf_o (act_buf_w[r*(Cols+1) + c + 1]),
+        .act_i     (act_w[c]),
+        .act_buf_i (act_buf_w[c]),
+        .act_o     (act_w[c + 1]),
+        .act_buf_o (act_buf_w[c + 1]),
         .wgt_we_i  (row_we),
         .wgt_buf_i (wgt_buf_i),
         .wgt_i     (wgt_i[9*c +: 9]),
@@ -59,19 +75,12 @@ module tessera_pe_array #(
     assign psum_o[32*c +: 32]      = psum_w[Rows*Cols + c];
   end
 
-  // The activations leaving the right edge are not used.
-  logic unused_act;
-  always_comb begin
-    unused_act = 1'b0;
-    for (int unsigned r = 0; r < Rows; r++) begin
-      unused_act = unused_act ^ (^act_w[r*(Cols+1) + Cols]) ^ act_buf_w[r*(Cols+1) + Cols];
-    end
-  end
 
 `ifndef SYNTHESIS
   initial begin
     assert (Rows >= 1 && Rows <= 64) else $error("tessera_pe_array: Rows out of range");
     assert (Cols >= 1 && Cols <= 64) else $error("tessera_pe_array: Cols out of range");
+    assert (LutMulRows <= Rows) else $error("tessera_pe_array: LutMulRows exceeds Rows");
   end
 `endif
 

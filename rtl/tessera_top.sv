@@ -21,9 +21,11 @@ module tessera_top #(
   parameter int unsigned QueueDepth = 8,
   // Area options for small FPGAs (defaults: the full design). FetchDepth: commands the fetch unit
   // buffers ahead of the dispatcher (>= 1). PerfCounters = 0 leaves out the performance counters
-  // (they then read 0).
+  // (they then read 0). LutMulRows: the last rows of the PE array whose multipliers are built from
+  // LUTs instead of DSP blocks (for FPGAs with fewer DSP blocks than PEs; same results).
   parameter int unsigned FetchDepth   = 8,
-  parameter int unsigned PerfCounters = 1
+  parameter int unsigned PerfCounters = 1,
+  parameter int unsigned LutMulRows   = 0
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -406,7 +408,8 @@ module tessera_top #(
     .WbufWords (WbufWords),
     .AccWords  (AccWords),
     .ObufWords (ObufWords),
-    .PbufWords (PbufWords)
+    .PbufWords  (PbufWords),
+    .LutMulRows (LutMulRows)
   ) u_compute (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),

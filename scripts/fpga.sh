@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Open FPGA flows for Tessera: Yosys synthesis (+ nextpnr place-and-route where available).
 #
-#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--lut-mul-rows R] [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
+#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
 #
 # Parameters of tessera_top come from fpga/<target>/params.env, overridden by --set. The design is
 # synthesized inside fpga/common/tessera_fpga_wrap.sv (a 5-pin serial shim, so it can be placed
 # in a small package) with tessera_top kept as its own module, so the reported LUT/FF/DSP/BRAM
-# numbers are those of tessera_top alone. --lut-mul MODULE (e.g. tessera_pe) builds that module's
-# multipliers from LUTs instead of DSP blocks (for configurations with more products than DSPs);
-# --lut-mul-rows R does so for the PEs of array rows R and up only, so rows 0..R-1 still use DSP
-# blocks. --breakdown adds a second, unflattened synthesis with a per-module `stat`
+# numbers are those of tessera_top alone. --lut-mul MODULE (a module without parameters, e.g.
+# tessera_out_lane) builds that module's multipliers from Yosys's generic LUT multiplier instead of
+# DSP blocks; the PE array has its own, smaller LUT multiplier: --set LutMulRows=N puts the last N
+# PE rows on it. --breakdown adds a second, unflattened synthesis with a per-module `stat`
 # (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR.
 # Results go to build-fpga/<target>/ (summary.json, stat.txt, synth.log, pnr.log, ...).
 # Single-threaded: every tool runs on one core. docs/fpga.md has the numbers.
@@ -28,12 +28,10 @@ BREAKDOWN=0
 SYNTH=1
 declare -a SETS=()
 declare -a LUT_MULS=()
-LUT_MUL_ROWS=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --set) SETS+=("$2"); shift 2 ;;
     --lut-mul) LUT_MULS+=("$2"); shift 2 ;;
-    --lut-mul-rows) LUT_MUL_ROWS=$2; shift 2 ;;
     --no-pnr) PNR=0; shift ;;
     --pnr-only) SYNTH=0; shift ;;
     --breakdown) BREAKDOWN=1; shift ;;
@@ -73,21 +71,10 @@ for m in "${LUT_MULS[@]+"${LUT_MULS[@]}"}"; do
   echo "select -assert-min 1 $m/t:\$mul" >> "$OUT/read.ys"
   echo "chtype -set \$__soft_mul $m/t:\$mul" >> "$OUT/read.ys"
 done
-# Per row, the PEs' multipliers are told apart only by their names in the flattened design
-# ('?' matches the brackets of g_row[r]).
-if [[ -n $LUT_MUL_ROWS ]]; then
-  [[ $LUT_MUL_ROWS =~ ^[0-9]+$ && $LUT_MUL_ROWS -lt ${P[ArrayDim]} ]] ||
-    { echo "fpga.sh: --lut-mul-rows $LUT_MUL_ROWS is not a row of the ${P[ArrayDim]}-row array" >&2; exit 2; }
-  printf 'proc\nflatten\n' >> "$OUT/read.ys"
-  for ((r = LUT_MUL_ROWS; r < P[ArrayDim]; r++)); do
-    echo "select -assert-min 1 */c:*g_row?$r?.g_col*u_pe.\$mul*" >> "$OUT/read.ys"
-    echo "chtype -set \$__soft_mul */c:*g_row?$r?.g_col*u_pe.\$mul*" >> "$OUT/read.ys"
-  done
-  LUT_MULS+=("tessera_pe(rows>=$LUT_MUL_ROWS)")
-fi
-
 cd "$OUT"
 rm -f summary.json pnr.log report.json
+# The target's Yosys scripts name their helper files (techmap cells) relative to the build directory.
+for f in "$TDIR"/*.v; do [[ -e $f ]] && ln -sf "$f" .; done
 echo "fpga.sh: $TARGET:$CHPARAM -> $OUT"
 t0=$(date +%s)
 if [[ $SYNTH == 1 ]]; then

