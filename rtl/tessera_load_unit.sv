@@ -47,7 +47,7 @@ module tessera_load_unit #(
 
   logic        active_d, active_q, walk_d, walk_q;
   logic [1:0]  buf_d, buf_q;
-  logic [15:0] sram_d, sram_q, x_d, x_q, xlen_q, ylen_q, zlen_q;
+  logic [15:0] sram_d, sram_q, x_d, x_q, xlen_q, ylen_q, zlen_q, xlen_m1_q;
   logic [31:0] dram_q, ys_q, zs_q;
   logic [2:0]  es_d, es_q;
   logic [6:0]  bcnt_d, bcnt_q;   // beat within a multi-beat element (E / beat <= 64)
@@ -96,10 +96,13 @@ module tessera_load_unit #(
   logic             d_rv, d_rr, d_rl, unused_a_rl;
   logic [31:0]      d_ra;
   logic [23:0]      d_rb;
-  logic             elem_small, last_in_row, beat_end, elem_done, beat_take;
+  logic             last_in_row, beat_end, elem_done, beat_take;
   logic [BeatL-1:0] elem_off;
   logic [BeatL:0]   next_off;
-  logic [6:0]       bpe_m1;      // beats per element - 1 (multi-beat elements)
+  // Functions of the element size (es_q) and the row length, registered with them so that the
+  // element-done logic, which runs on into the dispatcher's token counters, compares registers.
+  logic             elem_small_d, elem_small_q;    // an element fits in one beat
+  logic [6:0]       bpe_m1_d, bpe_m1_q;            // beats per element - 1 (multi-beat elements)
 
   tessera_axi_rows u_drows (
     .clk_i       (clk_i),
@@ -120,16 +123,16 @@ module tessera_load_unit #(
     .row_last_o  (d_rl)
   );
 
-  assign elem_small       = (es_q <= 3'(BeatL));
+  assign elem_small_d = (es_d <= 3'(BeatL));
+  assign bpe_m1_d     = elem_small_d ? 7'd0 : 7'((32'd1 << (es_d - 3'(BeatL))) - 32'd1);
   assign elem_off    = d_ra[BeatL-1:0] + BeatL'(32'(x_q) << es_q);
   assign next_off    = {1'b0, elem_off} + (BeatL+1)'(32'd1 << es_q);
   assign beat_end    = next_off[BeatL];
-  assign last_in_row = (x_q == xlen_q - 16'd1);
-  assign bpe_m1      = elem_small ? 7'd0 : 7'((32'd1 << (es_q - 3'(BeatL))) - 32'd1);
-  // A elem_small-element beat stays until its last element of this row is written.
-  assign beat_take   = active_q && d_rv && (!elem_small || last_in_row || beat_end);
+  assign last_in_row = (x_q == xlen_m1_q);
+  // A beat of small elements stays until its last element of this row is written.
+  assign beat_take   = active_q && d_rv && (!elem_small_q || last_in_row || beat_end);
   assign r_ready_o   = beat_take;
-  assign elem_done   = active_q && d_rv && r_valid_i && (elem_small || (bcnt_q == bpe_m1));
+  assign elem_done   = active_q && d_rv && r_valid_i && (elem_small_q || (bcnt_q == bpe_m1_q));
   assign d_rr        = elem_done && last_in_row;
 
   // Element extraction for each of the two element sizes.
@@ -142,7 +145,7 @@ module tessera_load_unit #(
     logic [WideW-DataW-1:0] asm_q;
     assign wide_elem = {r_data_i, asm_q};
     always_ff @(posedge clk_i) begin
-      if (active_q && d_rv && r_valid_i && !elem_small) asm_q <= wide_elem[WideW-1:DataW];
+      if (active_q && d_rv && r_valid_i && !elem_small_q) asm_q <= wide_elem[WideW-1:DataW];
     end
     if (VecB > BeatB) begin : g_vec_multi
       assign vec_elem = wide_elem[WideW-1 -: VecW];
@@ -191,7 +194,7 @@ module tessera_load_unit #(
       x_d      = '0;
       bcnt_d   = '0;
     end else begin
-      if (active_q && d_rv && r_valid_i && !elem_small) bcnt_d = (bcnt_q == bpe_m1) ? 7'd0 : bcnt_q + 7'd1;
+      if (active_q && d_rv && r_valid_i && !elem_small_q) bcnt_d = (bcnt_q == bpe_m1_q) ? 7'd0 : bcnt_q + 7'd1;
       if (elem_done) begin
         sram_d = sram_q + 16'd1;
         x_d    = last_in_row ? 16'd0 : x_q + 16'd1;
@@ -207,6 +210,8 @@ module tessera_load_unit #(
       buf_q    <= '0;
       sram_q   <= '0;
       es_q     <= '0;
+      elem_small_q <= 1'b1;
+      bpe_m1_q <= '0;
       x_q      <= '0;
       bcnt_q   <= '0;
     end else begin
@@ -215,6 +220,8 @@ module tessera_load_unit #(
       buf_q    <= buf_d;
       sram_q   <= sram_d;
       es_q     <= es_d;
+      elem_small_q <= elem_small_d;
+      bpe_m1_q <= bpe_m1_d;
       x_q      <= x_d;
       bcnt_q   <= bcnt_d;
     end
@@ -225,6 +232,7 @@ module tessera_load_unit #(
     if (cmd_valid_i && cmd_ready_o) begin
       dram_q <= cmd_i[tessera_isa_pkg::LoadDramAddrLsb +: tessera_isa_pkg::LoadDramAddrW];
       xlen_q <= cmd_i[tessera_isa_pkg::LoadXLenLsb +: tessera_isa_pkg::LoadXLenW];
+      xlen_m1_q <= cmd_i[tessera_isa_pkg::LoadXLenLsb +: tessera_isa_pkg::LoadXLenW] - 16'd1;
       ylen_q <= cmd_i[tessera_isa_pkg::LoadYLenLsb +: tessera_isa_pkg::LoadYLenW];
       zlen_q <= cmd_i[tessera_isa_pkg::LoadZLenLsb +: tessera_isa_pkg::LoadZLenW];
       ys_q   <= cmd_i[tessera_isa_pkg::LoadYStrideLsb +: tessera_isa_pkg::LoadYStrideW];

@@ -19,14 +19,16 @@ module tessera_tokens (
     assign avail_o[i] = (cnt_q[i] != 8'd0);
     assign full_o[i]  = (cnt_q[i] == 8'hff);
 
+    // A push and a pop in the same cycle cancel; otherwise one adder adds +1 or -1 (a chained
+    // increment and decrement put two carry chains behind the units' done logic, the ECP5
+    // critical path).
+    logic inc, dec;
+    assign inc = push_i[i] && !full_o[i];
+    assign dec = pop_i[i] && avail_o[i];
     always_comb begin
       cnt_d[i] = cnt_q[i];
-      if (clear_i) begin
-        cnt_d[i] = 8'd0;
-      end else begin
-        if (push_i[i] && !full_o[i]) cnt_d[i] = cnt_d[i] + 8'd1;
-        if (pop_i[i] && avail_o[i])  cnt_d[i] = cnt_d[i] - 8'd1;
-      end
+      if (clear_i)         cnt_d[i] = 8'd0;
+      else if (inc != dec) cnt_d[i] = cnt_q[i] + (dec ? 8'hff : 8'h01);
     end
 
     always_ff @(posedge clk_i) begin
