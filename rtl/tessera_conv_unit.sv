@@ -179,10 +179,11 @@ module tessera_conv_unit #(
   logic              mid_d, mid_q;                 // in the middle of a tile's pixels
   logic              sbuf_d, sbuf_q;               // buffer of the tile being streamed
   logic [TileW-1:0]  khkw_cg;                      // tiles of the command
+  // kh * kw is registered in the first setup cycle and times cg forms ltiles in the second, one
+  // multiplier per cycle (both chained were the ECP5 ArrayDim 4 critical path).
+  logic [7:0]        khkw_q;
 
-  logic [7:0] khkw;
-  assign khkw    = {4'd0, kh_q} * {4'd0, kw_q};
-  assign khkw_cg = {16'd0, khkw} * {8'd0, cg_q};
+  assign khkw_cg = {16'd0, khkw_q} * {8'd0, cg_q};
 
   always_comb begin
     state_d     = state_q;
@@ -278,7 +279,7 @@ module tessera_conv_unit #(
         // One PBUF read for the weight zero points (they arrive before the first WBUF word),
         // while tessera_conv_addr_gen forms its constants.
         setup_cnt_d = setup_cnt_q + 2'd1;
-        if (setup_cnt_q == 2'd0) ltiles_d = khkw_cg;
+        if (setup_cnt_q == 2'd1) ltiles_d = khkw_cg;
         if (setup_cnt_q == 2'd2) state_d = StRun;
       end
       StRun: begin
@@ -377,6 +378,7 @@ module tessera_conv_unit #(
       kw_q          <= cmd_i[tessera_isa_pkg::ConvKwLsb +: tessera_isa_pkg::ConvKwW];
       cg_q          <= cmd_i[tessera_isa_pkg::ConvCgLsb +: tessera_isa_pkg::ConvCgW];
     end
+    khkw_q <= {4'd0, kh_q} * {4'd0, kw_q};
     if (rl_start) begin
       out_zp9_q     <= {nxt_out_signed_q & nxt_out_zp_q[7], nxt_out_zp_q};
       clamp_min9_q  <= {nxt_out_signed_q & nxt_clamp_min_q[7], nxt_clamp_min_q};

