@@ -194,7 +194,8 @@ module tessera_load_unit #(
       x_d      = '0;
       bcnt_d   = '0;
     end else begin
-      if (active_q && d_rv && r_valid_i && !elem_small_q) bcnt_d = (bcnt_q == bpe_m1_q) ? 7'd0 : bcnt_q + 7'd1;
+      if (active_q && d_rv && r_valid_i && !elem_small_q)
+        bcnt_d = (bcnt_q == bpe_m1_q) ? 7'd0 : bcnt_q + 7'd1;
       if (elem_done) begin
         sram_d = sram_q + 16'd1;
         x_d    = last_in_row ? 16'd0 : x_q + 16'd1;

@@ -7,8 +7,8 @@
 // activation is a = sum_j (g_j - 1) 4^j: five radix-4 digits, each -1, 0, 1 or 2. A digit times w
 // is then one LUT4 per bit (a function of g_j and two neighbouring bits of w), where Booth's
 // digits (-2..2) would need three select bits and two LUTs per bit. A digit -1 gives ~w, and its
-// +1 is placed in a bit that is zero in another row: below the next row's partial product (rows 0..3),
-// or on its own for row 4. Exact for a in [-341, 682], so for every 9-bit a.
+// +1 goes into a bit that is zero in a later row's term (below row 1, row 3, sum23 or row 4), or
+// on its own for row 4. Exact for a in [-341, 682], so for every 9-bit a.
 module tessera_lut_mul (
   input  logic [9:0]  u_i,   // a + LutMulBias, a signed
   input  logic [8:0]  w_i,   // signed
