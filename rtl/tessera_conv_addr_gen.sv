@@ -6,7 +6,8 @@
 // plus whether (iy, ix) is padding, and the pixel's ACC word acc_addr + oy*out_w + ox.
 //
 // The address is kept incrementally: every step adds one of a few per-command constants, which
-// are the only products and are formed in the two set-up cycles after start_i. All address
+// are the only products and are formed in the three set-up cycles after start_i, one product or
+// one subtraction per cycle (the conv unit's own set-up takes as long, so they cost no time). All address
 // arithmetic is modulo 2^AbufAw: the dispatcher guarantees every non-padding address lies below
 // AbufWords, and a linear function evaluated modulo 2^AbufAw gives those exactly; the addresses of
 // padding positions are wrong but never read. Padding is decided on the exact signed (iy, ix).
@@ -16,7 +17,7 @@ module tessera_conv_addr_gen #(
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
-  input  logic              start_i,    // a CONV command on cmd_i; ready_o rises 3 cycles later
+  input  logic              start_i,    // a CONV command on cmd_i; ready_o rises 4 cycles later
   input  logic [255:0]      cmd_i,
   input  logic              flush_i,
   output logic              ready_o,    // the outputs below describe a pixel not yet issued
@@ -31,7 +32,7 @@ module tessera_conv_addr_gen #(
 
   localparam int unsigned CW = 18;  // signed iy / ix: |oy*stride_h + ky*dil_h| < 2^16 + 2^8
 
-  typedef enum logic [1:0] {StIdle, StSetup1, StSetup2, StRun} state_e;
+  typedef enum logic [2:0] {StIdle, StSetup1, StSetup2, StSetup3, StRun} state_e;
   state_e state_d, state_q;
 
   // Command fields, latched at start.
@@ -54,6 +55,8 @@ module tessera_conv_addr_gen #(
   logic [AbufAw-1:0] plcg_d, plcg_q;      // pad_left*cg
   logic [AbufAw-1:0] st_oy_d, st_oy_q;    // stride_h*in_w*cg
   logic [AbufAw-1:0] st_ky_d, st_ky_q;    // dil_h*in_w*cg
+  logic [AbufAw-1:0] ptcgw_d, ptcgw_q;    // pad_top*in_w*cg
+  logic [AbufAw-1:0] base_pl_q;           // abuf_addr - pad_left*cg
 
   // Loop state: the pixel about to be issued.
   logic [11:0] ox_d, ox_q, oy_d, oy_q;
@@ -74,7 +77,6 @@ module tessera_conv_addr_gen #(
   // Products of the set-up cycles, modulo 2^AbufAw. Those with a 4-bit factor are shifted adds
   // (tessera_arith_pkg::mul_small): only in_w*cg needs a multiplier.
   logic [27:0]       cgw_full;
-  logic [AbufAw-1:0] ptcgw;
 
   always_comb begin
     cgw_full = {16'd0, in_w_q} * {12'd0, cg_q};
@@ -84,7 +86,7 @@ module tessera_conv_addr_gen #(
     plcg_d   = AbufAw'(tessera_arith_pkg::mul_small(pl_q, cg_q));
     st_oy_d  = AbufAw'(tessera_arith_pkg::mul_small(sh_q, 16'(cgw_q)));
     st_ky_d  = AbufAw'(tessera_arith_pkg::mul_small(dh_q, 16'(cgw_q)));
-    ptcgw    = AbufAw'(tessera_arith_pkg::mul_small(pt_q, 16'(cgw_q)));
+    ptcgw_d  = AbufAw'(tessera_arith_pkg::mul_small(pt_q, 16'(cgw_q)));
   end
 
   assign neg_pt  = -$signed({{(CW-4){1'b0}}, pt_q});
@@ -110,11 +112,14 @@ module tessera_conv_addr_gen #(
         state_d = StSetup2;
       end
       StSetup2: begin
+        state_d = StSetup3;
+      end
+      StSetup3: begin
         // pixel (0, 0) of tile (0, 0, 0)
         state_d = StRun;
         ox_d = '0;  oy_d = '0;  g_d = '0;  kx_d = '0;  ky_d = '0;
         ix_d = neg_pl;  ix0_d = neg_pl;  iy_d = neg_pt;  iy0_d = neg_pt;
-        addr_d = abuf_base_q - ptcgw - plcg_q;
+        addr_d = base_pl_q - ptcgw_q;
         row_d = addr_d;  kxb_d = addr_d;  kyb_d = addr_d;  tile_d = addr_d;
         acc_d = acc_base_q;
       end
@@ -179,7 +184,7 @@ module tessera_conv_addr_gen #(
     end
   end
 
-  // Datapath registers: meaningful only in StRun, which is always entered through StSetup2.
+  // Datapath registers: meaningful only in StRun, which is always entered through StSetup3.
   always_ff @(posedge clk_i) begin
     if (state_q == StIdle && start_i) begin
       in_h_q      <= cmd_i[tessera_isa_pkg::ConvInHLsb +: tessera_isa_pkg::ConvInHW];
@@ -210,8 +215,10 @@ module tessera_conv_addr_gen #(
       plcg_q     <= plcg_d;
     end
     if (state_q == StSetup2) begin
-      st_oy_q <= st_oy_d;
-      st_ky_q <= st_ky_d;
+      st_oy_q   <= st_oy_d;
+      st_ky_q   <= st_ky_d;
+      ptcgw_q   <= ptcgw_d;
+      base_pl_q <= abuf_base_q - plcg_q;
     end
     ox_q <= ox_d;  oy_q <= oy_d;  g_q <= g_d;  kx_q <= kx_d;  ky_q <= ky_d;
     ix_q <= ix_d;  iy_q <= iy_d;  ix0_q <= ix0_d;  iy0_q <= iy0_d;
