@@ -7,9 +7,9 @@
 // ABUF has one read port, so each output word takes two cycles: A[i] is read, then B[i]. The two
 // operands arrive one after the other, so each lane needs only one multiplier: the scalar zero
 // point and multiplier are switched between the A and the B cycle, and the compute unit's shared
-// output lane (tessera_out_lane) adds the B product to the A product before rounding. A command takes 2*len
-// cycles plus 9 (start, 8 pipeline). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39,
-// the sum < 2^40.
+// output lane (tessera_out_lane) adds the B product to the A product before rounding. A command
+// takes 2*len cycles plus 4 + OutLaneLat (start, the read, the subtract, the lane, the OBUF
+// write). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39, the sum < 2^40.
 //
 // a_zp, b_zp, out_zp, clamp_min and clamp_max are bytes of the data type (int8 when data_signed),
 // like the data; a_mult and b_mult are signed 32-bit.
@@ -17,15 +17,12 @@
 // Pipeline (t = cycle B[i] is issued):
 //   t-1  issue A[i]
 //   t    issue B[i];   A[i] arrives: a - a_zp -> xd_q (and a_mult -> m_q)
-//   t+1  B[i] arrives: b - b_zp -> xd_q;  the lane's partial products of xd_q * m_q (A)
-//   t+2  the lane's partial products of B; the A product (their sum)
-//   t+3  the lane: A product + B product
-//   t+4  the lane: rshift_rne(sum, shift), two cycles
-//   t+6  the lane: clamp(out_zp + rounded, clamp_min, clamp_max) -> its output register
-//   t+7  obuf_wr_en_o = 1
-//   t+8  done_o, if that was the command's last word
-// (One register stage per step: the SRAM read and the zero-point subtract, the multiply, and the
-// sum each have their own cycle, for the FPGA targets' Fmax.)
+//   t+1  B[i] arrives: b - b_zp -> xd_q;  the lane takes A
+//   t+2  the lane takes B (pair); it adds the B product to the A product and rounds and clamps
+//   t+2+OutLaneLat  obuf_wr_en_o = 1 (OutLaneLat = 7: t+9)
+//   t+3+OutLaneLat  done_o, if that was the command's last word
+// (One register stage per step: the SRAM read and the zero-point subtract have their own cycle,
+// and tessera_out_lane has one per multiply, add and rounding step, for the FPGA targets' Fmax.)
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -50,7 +47,7 @@ module tessera_add_unit #(
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
   output logic [8*ArrayDim-1:0] obuf_wr_data_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane i gets a - a_zp, then
-  // b - b_zp of byte i (with pair set), and returns the output byte five cycles later.
+  // b - b_zp of byte i (with pair set), and returns the output byte OutLaneLat cycles later.
   output logic [32*ArrayDim-1:0] lane_x_o,
   output logic [31:0]           lane_m_o,
   output logic                  lane_pair_o,
@@ -66,6 +63,7 @@ module tessera_add_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::AddAMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::AddAZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::AddShiftW;
+  localparam int unsigned Lat    = tessera_arith_pkg::OutLaneLat;
 
   typedef enum logic [1:0] {
     StIdle,   // waiting for start_i
@@ -91,9 +89,8 @@ module tessera_add_unit #(
   logic                 issue;
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
   logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
-  logic                 p_vld_q, p_b_q;          // the lane's partial products hold a word's
-  logic                 sum_vld_q;               // the lane's sum holds A + B
-  logic [1:0]           rnd_vld_q;               // the two round stages hold a word
+  // lane_vld_q[k]: stage k + 1 of the output lanes holds a word's B (its A + B from stage 4 on)
+  logic [Lat-1:0]       lane_vld_q;
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -172,12 +169,12 @@ module tessera_add_unit #(
   assign abuf_rd_en_o   = issue;
   assign abuf_rd_addr_o = phase_q ? b_ptr_q : a_ptr_q;
 
-  assign pipe_empty = !s1_vld_q && !x_vld_q && !p_vld_q && !sum_vld_q && (rnd_vld_q == '0) &&
-                      !wr_q;
+  assign pipe_empty = !s1_vld_q && !x_vld_q && (lane_vld_q == '0);
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::AddObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
 
+  assign wr_q           = lane_vld_q[Lat-1];
   assign busy_o         = (state_q != StIdle);
   assign done_o         = (state_q == StDrain) && pipe_empty;
   assign obuf_wr_en_o   = wr_q;
@@ -188,21 +185,15 @@ module tessera_add_unit #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      state_q   <= StIdle;
-      s1_vld_q  <= 1'b0;
-      x_vld_q   <= 1'b0;
-      p_vld_q   <= 1'b0;
-      sum_vld_q <= 1'b0;
-      rnd_vld_q <= '0;
-      wr_q      <= 1'b0;
+      state_q    <= StIdle;
+      s1_vld_q   <= 1'b0;
+      x_vld_q    <= 1'b0;
+      lane_vld_q <= '0;
     end else begin
-      state_q   <= state_d;
-      s1_vld_q  <= issue && !flush_i;
-      x_vld_q   <= s1_vld_q && !flush_i;
-      p_vld_q   <= x_vld_q && !flush_i;
-      sum_vld_q <= p_vld_q && p_b_q && !flush_i;
-      rnd_vld_q <= {rnd_vld_q[0], sum_vld_q} & {2{!flush_i}};
-      wr_q      <= rnd_vld_q[1] && !flush_i;
+      state_q    <= state_d;
+      s1_vld_q   <= issue && !flush_i;
+      x_vld_q    <= s1_vld_q && !flush_i;
+      lane_vld_q <= {lane_vld_q[Lat-2:0], x_vld_q && x_b_q} & {Lat{!flush_i}};
     end
   end
 
@@ -223,7 +214,6 @@ module tessera_add_unit #(
     phase_q  <= phase_d;
     s1_b_q   <= phase_q;
     x_b_q    <= s1_b_q;
-    p_b_q    <= x_b_q;
     optr_q   <= optr_d;
   end
 

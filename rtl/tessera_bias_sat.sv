@@ -1,4 +1,4 @@
-// First two of the seven requantization stages of a CONV output column (docs/quantization.md):
+// First two of the nine requantization stages of a CONV output column (docs/quantization.md):
 //   v = saturate_int32(acc + bias)
 // The sum straight from the ACC add is registered, then the saturating add is registered (the
 // int64 add of the spec never exceeds 33 bits), so v_o belongs to the acc_i of two cycles

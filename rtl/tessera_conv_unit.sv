@@ -18,11 +18,11 @@
 // A tile occupies at least N >= 4 cycles and the read-modify-write of a word spans 3, so the next
 // tile's read of a pixel always sees the previous tile's write: there is no hazard even when a
 // tile has a single pixel. On the last tile with requant the sum goes through the requantization
-// (RqLat = 7 cycles: the bias stage here, then the compute unit's shared output lane) instead of
-// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+9.
+// (RqLat = 9 cycles: the bias stage here, then the compute unit's shared output lane) instead of
+// ACC, the bytes are deskewed, and the full word is written to OBUF in cycle I+2N+11.
 //
 // Back-to-back commands. A command is accepted (accept_o) in the cycle its last pixel is issued,
-// so the next CONV can start while the array drains; done_o follows in cycle I+2N+9 of that
+// so the next CONV can start while the array drains; done_o follows in cycle I+2N+11 of that
 // pixel, through a marker that travels with the pixels. The weight-buffer bookkeeping carries
 // over from one command to the next, so a new command's weights never overwrite a buffer that
 // the previous command's activations still use, and every ACC access of the new command comes
@@ -31,7 +31,7 @@
 // fields at start and the weight zero points in one PBUF read; the output side (bias,
 // multiplier, shift, output zero point, clamp, OBUF pointer) is loaded only once no
 // requantized pixel of an earlier command is in flight, and requantized pixels (those of the
-// last tile) wait for it. A CONV whose earlier tiles take 2N+11 cycles or more thus follows the
+// last tile) wait for it. A CONV whose earlier tiles take 2N+13 cycles or more thus follows the
 // previous one without a gap. At most one accepted command drains while the next runs.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
@@ -74,7 +74,8 @@ module tessera_conv_unit #(
   output logic [32*ArrayDim-1:0]  acc_ext_rd_data_o,
   output logic                    mac_active_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane c gets v = sum + bias of
-  // column c and returns its byte RqLane cycles later; the lane parameters hold per command.
+  // column c and returns its byte tessera_arith_pkg::OutLaneLat cycles later; the lane
+  // parameters hold per command.
   output logic [32*ArrayDim-1:0]  lane_x_o,
   output logic [32*ArrayDim-1:0]  lane_m_o,
   output logic [6*ArrayDim-1:0]   lane_shift_o,
@@ -87,8 +88,8 @@ module tessera_conv_unit #(
   localparam int unsigned N        = ArrayDim;
   localparam int unsigned RowW     = $clog2(N);
   localparam int unsigned CntW     = $clog2(N);
-  localparam int unsigned RqLane   = 5;            // tessera_out_lane latency
-  localparam int unsigned RqLat    = 2 + RqLane;   // requantization: tessera_bias_sat + lane
+  // requantization: tessera_bias_sat, then the compute unit's shared output lane
+  localparam int unsigned RqLat    = 2 + tessera_arith_pkg::OutLaneLat;
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
   localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 2;        // + c: lane c adds and writes ACC / requant
@@ -594,7 +595,7 @@ module tessera_conv_unit #(
     assign acc_ext_rd_data_o[32*c +: 32] = rd_data;
 
     // Requantization: v = saturate_int32(sum + bias) here (two stages), v * mult and the
-    // rounding in the compute unit's shared output lane c (tessera_out_lane, five stages).
+    // rounding in the compute unit's shared output lane c (tessera_out_lane).
     tessera_bias_sat u_bias_sat (
       .clk_i  (clk_i),
       .acc_i  (sum),

@@ -3,12 +3,19 @@
 //   p   = x * m                  (signed 32 x signed 32, exact in 64 bits)
 //   p   = p + p_prev  if pair    (ADD: the B product is added to the A product of the cycle before)
 //   out = min(max(rshift_rne(p, shift) + zp, cmin), cmax)
-// Five register stages (out_o belongs to the x_i / m_i / pair_i of five cycles earlier): the
-// multiply as two partial products, x * m[15:0] (the unsigned half) and x * m[31:16] (the signed
-// half), each within a pair of 18x18 multipliers, then their sum (plus the previous sum when
-// paired), then the three stages of tessera_round_clamp. So no cycle holds more than one
-// multiplier, or one add of at most three terms, or one wide shifter (the FPGA targets' Fmax).
-// shift_i is used two cycles after x_i, zp_i / cmin_i / cmax_i four cycles after; the caller
+// tessera_arith_pkg::OutLaneLat = 7 register stages (out_o belongs to the x_i / m_i / pair_i of
+// seven cycles earlier):
+//   1    x, m and pair as they come from the compute unit's owner select
+//   2    the four 17x17 partial products of x and m split into 16-bit halves (one MULT18X18D or
+//        SB_MAC16-sized product each, written out so synthesis makes no adders of its own around
+//        them)
+//   3    the outer products concatenated, the two middle ones summed
+//   4    p = outer + middle * 2^16, plus the previous p when paired
+//   5-7  tessera_round_clamp
+// So no cycle holds more than one multiplier, or one add of at most three terms, or one wide
+// shifter, and the multipliers see neither the select in front nor an adder behind (the ECP5
+// ArrayDim 8 critical path was select -> multiplier -> the adder Yosys put behind it).
+// shift_i is used four cycles after x_i, zp_i / cmin_i / cmax_i six cycles after; the caller
 // holds them constant for a whole command.
 //
 // Sharing one lane per column instead of one per sub-unit saves, per column, a 17x32 and a 9x32
@@ -25,25 +32,40 @@ module tessera_out_lane (
   output logic [7:0]  out_o
 );
 
-  // Operands are sign-extended explicitly (rather than with size casts) so every tool agrees.
-  logic signed [48:0] x_lo, m_lo, lo_q;  // x * m[15:0]: exact in 49 bits
-  logic signed [47:0] x_hi, m_hi, hi_q;  // x * m[31:16]: exact in 48 bits
-  logic        [63:0] p_q;
-  logic               pair_q;
+  logic [31:0] x_q, m_q;
+  logic [2:0]  pair_q;             // pair_q[k] belongs to stage k + 1
 
-  assign x_lo = {{17{x_i[31]}}, x_i};
-  assign m_lo = {33'd0, m_i[15:0]};
-  assign x_hi = {{16{x_i[31]}}, x_i};
-  assign m_hi = {{32{m_i[31]}}, m_i[31:16]};
+  // Halves as 17-bit signed operands: the low half zero-extended, the high half sign-extended.
+  logic signed [16:0] x_lo, x_hi, m_lo, m_hi;
+  // Products, exact in 34 bits: lo*lo < 2^32, |lo*hi| < 2^31, |hi*hi| <= 2^30.
+  logic signed [33:0] ll_q, lh_q, hl_q, hh_q;
+  logic        [63:0] outer_q;     // hh * 2^32 + ll
+  logic signed [33:0] mid_q;       // lh + hl
+  logic        [63:0] p_q;
+
+  assign x_lo = {1'b0, x_q[15:0]};
+  assign x_hi = {x_q[31], x_q[31:16]};
+  assign m_lo = {1'b0, m_q[15:0]};
+  assign m_hi = {m_q[31], m_q[31:16]};
 
   // Datapath registers only: no reset needed, the caller tracks which outputs are valid. A paired
   // sum never wraps: ADD's products are below 2^39 in magnitude.
   always_ff @(posedge clk_i) begin
-    lo_q   <= x_lo * m_lo;
-    hi_q   <= x_hi * m_hi;
-    pair_q <= pair_i;
-    p_q    <= {hi_q, 16'd0} + {{15{lo_q[48]}}, lo_q} + (pair_q ? p_q : 64'd0);
+    x_q     <= x_i;
+    m_q     <= m_i;
+    pair_q  <= {pair_q[1:0], pair_i};
+    ll_q    <= x_lo * m_lo;
+    lh_q    <= x_lo * m_hi;
+    hl_q    <= x_hi * m_lo;
+    hh_q    <= x_hi * m_hi;
+    outer_q <= {hh_q[31:0], ll_q[31:0]};
+    mid_q   <= lh_q + hl_q;
+    p_q     <= outer_q + {{14{mid_q[33]}}, mid_q, 16'd0} + (pair_q[2] ? p_q : 64'd0);
   end
+
+  // The outer products' top two bits are copies of bit 31 (their bounds above).
+  logic unused_bits;
+  assign unused_bits = ^{ll_q[33:32], hh_q[33:32]};
 
   tessera_round_clamp #(
     .InW (64)

@@ -3,8 +3,8 @@
 //
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
-// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus 12
-// (start, 2 setup, 9 pipeline). Outputs are written in OBUF order, one word per window.
+// issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus
+// 7 + OutLaneLat (start, 2 setup, 4 pipeline, the output lane: 14). Outputs are written in OBUF order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
@@ -24,10 +24,9 @@
 //               does not reach the accumulate)
 //   t+2  acc:   acc_d = max(acc, x_q) or acc + diff_q -> acc_q
 //   t+3  acc_q holds the window and enters the compute unit's output lane (tessera_out_lane):
-//        acc_q * mult as two partial products (t+3), their sum (t+4), rshift_rne by shift in two
-//        cycles (t+5, t+6), saturate(out_zp + rounded) (t+7) -> the lane's output register
-//   t+8  obuf_wr_en_o = 1
-//   t+9  done_o, if that was the command's last word
+//        acc_q * mult, rshift_rne by shift, saturate(out_zp + rounded) in OutLaneLat stages
+//   t+3+OutLaneLat  obuf_wr_en_o = 1 (OutLaneLat = 7: t+10)
+//   t+4+OutLaneLat  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -52,7 +51,7 @@ module tessera_pool_unit #(
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
   output logic [8*ArrayDim-1:0] obuf_wr_data_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane i gets the window's sum (or
-  // maximum) of byte i and returns the output byte five cycles later.
+  // maximum) of byte i and returns the output byte OutLaneLat cycles later.
   output logic [32*ArrayDim-1:0] lane_x_o,
   output logic [31:0]           lane_m_o,
   output logic [5:0]            lane_shift_o,
@@ -71,6 +70,7 @@ module tessera_pool_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::PoolMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::PoolInZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::PoolShiftW;
+  localparam int unsigned Lat    = tessera_arith_pkg::OutLaneLat;
   // Window coordinates run from -pad to at most (2^DimW-1)*(2^StrW-1) + 2^KW-2 < 2^(DimW+StrW+1):
   // that many magnitude bits plus a sign bit.
   localparam int unsigned PosW   = DimW + StrW + 2;
@@ -126,9 +126,7 @@ module tessera_pool_unit #(
   logic                 s1_vld_q, s1_rd_q, s1_first_q, s1_last_q;
   logic                 s2_vld_q, s2_rd_q, s2_first_q, s2_last_q;
   logic                 fin_vld_q;               // acc_q holds a finished window
-  logic                 pp_vld_q;                // plo_q / phi_q hold a finished window
-  logic                 prod_vld_q;              // prod_q holds a finished window
-  logic [1:0]           rnd_vld_q;               // the two round stages hold a finished window
+  logic [Lat-1:0]       lane_vld_q;              // [k]: output-lane stage k + 1 holds a window
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -318,14 +316,14 @@ module tessera_pool_unit #(
   assign abuf_rd_en_o   = issue && pos_valid;
   assign abuf_rd_addr_o = addr_q;
 
-  assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && !pp_vld_q && !prod_vld_q &&
-                      (rnd_vld_q == '0) && !wr_q;
+  assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && (lane_vld_q == '0);
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
 
   assign busy_o         = (state_q != StIdle);
   assign done_o         = (state_q == StDrain) && pipe_empty;
+  assign wr_q           = lane_vld_q[Lat-1];
   assign obuf_wr_en_o   = wr_q;
   assign obuf_wr_addr_o = optr_q;
 
@@ -335,19 +333,13 @@ module tessera_pool_unit #(
       s1_vld_q   <= 1'b0;
       s2_vld_q   <= 1'b0;
       fin_vld_q  <= 1'b0;
-      pp_vld_q   <= 1'b0;
-      prod_vld_q <= 1'b0;
-      rnd_vld_q  <= '0;
-      wr_q       <= 1'b0;
+      lane_vld_q <= '0;
     end else begin
       state_q    <= state_d;
       s1_vld_q   <= issue && !flush_i;
       s2_vld_q   <= s1_vld_q && !flush_i;
       fin_vld_q  <= s2_vld_q && s2_last_q && !flush_i;
-      pp_vld_q   <= fin_vld_q && !flush_i;
-      prod_vld_q <= pp_vld_q && !flush_i;
-      rnd_vld_q  <= {rnd_vld_q[0], prod_vld_q} & {2{!flush_i}};
-      wr_q       <= rnd_vld_q[1] && !flush_i;
+      lane_vld_q <= {lane_vld_q[Lat-2:0], fin_vld_q} & {Lat{!flush_i}};
     end
   end
 

@@ -244,9 +244,9 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 11;
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 14;
       } else {
-        dur = isa::AddCmd::decode(c).len + 11;
+        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 11;
       }
     }
     uint64_t start = unit_free[unit];
@@ -302,8 +302,9 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
 }
 
 // The last pixel's sums leave the array's last column 2N+2 cycles after it is issued, pass
-// the requantization (RqLat, 7 cycles: tessera_bias_sat and the output lane) and the deskew, are written to OBUF, and done follows
+// the requantization (RqLat, 9 cycles: tessera_bias_sat and the output lane) and the deskew,
+// are written to OBUF, and done follows
 // (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
-uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 9; }
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 11; }
 
 }  // namespace tessera

@@ -1,7 +1,8 @@
 // tessera_out_lane, the output lane CONV, POOL and ADD share, on its own: single products
 // (any signed 32-bit x and multiplier) and paired products (ADD: the B product added to the A
 // product of the cycle before), against docs/quantization.md's arithmetic written out here with
-// tessera::rshift_rne; also pins the lane's latency of 5 cycles, which the three units rely on.
+// tessera::rshift_rne; also pins the lane's latency of 7 cycles (tessera_arith_pkg::OutLaneLat),
+// which the three units rely on.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -16,7 +17,7 @@ namespace {
 
 using computetb::Rng;
 
-constexpr unsigned kLatency = 5;
+constexpr unsigned kLatency = 7;
 
 struct Input {
   int32_t x, m;
