@@ -113,7 +113,8 @@ module tessera_dispatch #(
   logic [2:0]        q_push, q_in_ready, q_valid, q_pop, ctl_exec, ctl_wait, ctl_done;
   logic [31:0]       push_index [3];           // command whose token pushes happen this cycle
   logic [EntryW-1:0] q_head [3];
-  logic [1:0]        target;
+  logic [2:0]        tgt_d, tgt_q;             // the checked command's queue, one-hot
+  logic              tgt_ready;
   logic [3:0]        tok_pop, tok_push, tok_avail, tok_full;
   logic [3:0]        pp_ld, pp_cu, pp_st;      // {push_next, push_prev, pop_next, pop_prev}
   logic [3:0]        flags_of [3];
@@ -249,19 +250,23 @@ module tessera_dispatch #(
                          (chk_result == 4'(tessera_isa_pkg::ErrNone));
   assign chk_is_finish = (chk_op == 4'(tessera_isa_pkg::OpFinish));
 
+  // The queue is decoded as the command enters chk_cmd_q and kept one-hot, so the push of a
+  // checked command is a few gates of registers (a decode plus a variable-index select here was
+  // the ECP5 ArrayDim 4 critical path, through a 32-bit index adder Yosys made for it).
   always_comb begin
-    unique case (chk_op)
-      4'(tessera_isa_pkg::OpLoad):  target = 2'd0;
-      4'(tessera_isa_pkg::OpStore): target = 2'd2;
-      default:                      target = 2'd1;
+    unique case (f_cmd_i[tessera_isa_pkg::CmdOpcodeLsb +: tessera_isa_pkg::CmdOpcodeW])
+      4'(tessera_isa_pkg::OpLoad):  tgt_d = 3'b001;
+      4'(tessera_isa_pkg::OpStore): tgt_d = 3'b100;
+      default:                      tgt_d = 3'b010;
     endcase
   end
 
-  assign route_fire = (state_q == StRun) && chk_ok && !chk_is_finish && q_in_ready[target];
-  always_comb begin
-    q_push         = '0;
-    q_push[target] = route_fire;
-  end
+  // Qualified by chk_valid_q (through chk_ok): no reset.
+  always_ff @(posedge clk_i) if (chk_start) tgt_q <= tgt_d;
+
+  assign tgt_ready  = |(tgt_q & q_in_ready);
+  assign route_fire = (state_q == StRun) && chk_ok && !chk_is_finish && tgt_ready;
+  assign q_push     = tgt_q & {3{route_fire}};
 
   assign f_ready_o = (state_q == StRun) && !chk_valid_q && (idx_q != count_q);
   assign chk_start = f_ready_o && f_valid_i;
@@ -272,7 +277,7 @@ module tessera_dispatch #(
   logic        le01, le02, le12;
   logic [31:0] dl_info;
 
-  assign disp_stuck = ((state_q == StRun) && chk_ok && !chk_is_finish && !q_in_ready[target]) ||
+  assign disp_stuck = ((state_q == StRun) && chk_ok && !chk_is_finish && !tgt_ready) ||
                       (state_q == StFinish) || (state_q == StExhaust);
   assign all_stuck  = &(~ctl_exec & (~q_valid | ctl_wait));
   assign dl_now     = disp_stuck && all_stuck && (|ctl_wait);
