@@ -7,10 +7,11 @@
 //
 // The address is kept incrementally: every step adds one of a few per-command constants, which
 // are the only products and are formed in the three set-up cycles after start_i, one product or
-// one subtraction per cycle (the conv unit's own set-up takes as long, so they cost no time). All address
-// arithmetic is modulo 2^AbufAw: the dispatcher guarantees every non-padding address lies below
-// AbufWords, and a linear function evaluated modulo 2^AbufAw gives those exactly; the addresses of
-// padding positions are wrong but never read. Padding is decided on the exact signed (iy, ix).
+// one subtraction per cycle (the conv unit's own set-up takes as long, so they cost no time).
+// All address arithmetic is modulo 2^AbufAw: the dispatcher guarantees every non-padding address
+// lies below AbufWords, and a linear function evaluated modulo 2^AbufAw gives those exactly; the
+// addresses of padding positions are wrong but never read. Padding is decided on the exact
+// signed (iy, ix).
 module tessera_conv_addr_gen #(
   parameter int unsigned AbufAw = 12,
   parameter int unsigned AccAw  = 10

@@ -4,7 +4,8 @@
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
 // issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus
-// 7 + OutLaneLat (start, 2 setup, 4 pipeline, the output lane: 14). Outputs are written in OBUF order, one word per window.
+// 7 + OutLaneLat (start, 2 setup, 4 pipeline, the output lane: 14). Outputs are written in OBUF
+// order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
