@@ -9,8 +9,10 @@
 //   2    the four 17x17 partial products of x and m split into 16-bit halves (one MULT18X18D or
 //        SB_MAC16-sized product each, written out so synthesis makes no adders of its own around
 //        them)
-//   3    the outer products concatenated, the two middle ones summed
-//   4    p = outer + middle * 2^16, plus the previous p when paired
+//   3    s = hh * 2^32 + ll + (lh + hl) * 2^16 (the outer products side by side, one add of three
+//        terms; a product register must not feed a plain register: Yosys 0.23's synth_ice40
+//        -dsp then drives the second one with a constant, docs/fpga.md)
+//   4    p = s, plus the previous p when paired
 //   5-7  tessera_round_clamp
 // So no cycle holds more than one multiplier, or one add of at most three terms, or one wide
 // shifter, and the multipliers see neither the select in front nor an adder behind (the ECP5
@@ -39,9 +41,7 @@ module tessera_out_lane (
   logic signed [16:0] x_lo, x_hi, m_lo, m_hi;
   // Products, exact in 34 bits: lo*lo < 2^32, |lo*hi| < 2^31, |hi*hi| <= 2^30.
   logic signed [33:0] ll_q, lh_q, hl_q, hh_q;
-  logic        [63:0] outer_q;     // hh * 2^32 + ll
-  logic signed [33:0] mid_q;       // lh + hl
-  logic        [63:0] p_q;
+  logic        [63:0] s_q, p_q;
 
   assign x_lo = {1'b0, x_q[15:0]};
   assign x_hi = {x_q[31], x_q[31:16]};
@@ -58,9 +58,9 @@ module tessera_out_lane (
     lh_q    <= x_lo * m_hi;
     hl_q    <= x_hi * m_lo;
     hh_q    <= x_hi * m_hi;
-    outer_q <= {hh_q[31:0], ll_q[31:0]};
-    mid_q   <= lh_q + hl_q;
-    p_q     <= outer_q + {{14{mid_q[33]}}, mid_q, 16'd0} + (pair_q[2] ? p_q : 64'd0);
+    s_q     <= {hh_q[31:0], ll_q[31:0]} + {{14{lh_q[33]}}, lh_q, 16'd0} +
+               {{14{hl_q[33]}}, hl_q, 16'd0};
+    p_q     <= s_q + (pair_q[2] ? p_q : 64'd0);
   end
 
   // The outer products' top two bits are copies of bit 31 (their bounds above).

@@ -81,6 +81,13 @@ if [[ $SYNTH == 1 ]]; then
   # Warnings go to synth.log / breakdown.log only; on an error show its tail.
   yosys -q -l synth.log -p "script read.ys; script $TDIR/synth.ys" >/dev/null 2>yosys.err ||
     { grep -v '^Warning' yosys.err | tail -20 >&2; echo "fpga.sh: yosys failed (synth.log)" >&2; exit 1; }
+  # Yosys 0.23 settles some multi-driven nets of its own making (synth_ice40's DSP packing) with a
+  # constant and carries on: such a netlist does not compute what the RTL does.
+  if grep -q 'Driver-driver conflict' synth.log; then
+    grep -m 3 'Driver-driver conflict' synth.log >&2
+    echo "fpga.sh: yosys resolved a driver conflict with a constant; the netlist is not the RTL" >&2
+    exit 1
+  fi
 fi
 t1=$(date +%s)
 echo "fpga.sh: yosys $((t1 - t0)) s"
