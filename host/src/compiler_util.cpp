@@ -11,6 +11,10 @@ namespace tessera {
 
 namespace {
 
+// Register stages of the RTL's shared output lane (tessera_arith_pkg::OutLaneLat), which every
+// requantized CONV, POOL and ADD result passes through.
+constexpr uint64_t kOutLaneLat = 7;
+
 void check_tensor(const DeviceTensor& t, Shape s) {
   if (!(t.shape == s))
     throw std::invalid_argument("tensor shape mismatch: device tensor " +
@@ -244,9 +248,11 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 14;
+        // start, 2 setup and 4 pipeline cycles, the lane (tessera_pool_unit)
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 7 + kOutLaneLat;
       } else {
-        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 11;
+        // two ABUF reads per word; start, read, subtract, the lane, OBUF write (tessera_add_unit)
+        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 4 + kOutLaneLat;
       }
     }
     uint64_t start = unit_free[unit];
@@ -302,9 +308,8 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
 }
 
 // The last pixel's sums leave the array's last column 2N+2 cycles after it is issued, pass
-// the requantization (RqLat, 9 cycles: tessera_bias_sat and the output lane) and the deskew,
-// are written to OBUF, and done follows
-// (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
-uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 11; }
+// the requantization (RqLat = 2 + kOutLaneLat: tessera_bias_sat and the output lane) and the
+// deskew, are written to OBUF, and done follows (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 4 + kOutLaneLat; }
 
 }  // namespace tessera

@@ -146,7 +146,7 @@ std::string disassemble(const isa::Command& cmd);
 /// dram_latency + rows * max(row_overhead, dram_latency / 8) + bytes / axi_data_bytes cycles
 /// (a row is one burst; 8 bursts in flight, as in the default memory model), CONV as
 /// conv_issue_cycles() + conv_drain_cycles() (the next command starts during the drain), POOL
-/// and ADD one cycle per output word and window position.
+/// one cycle per window position and ADD two per output word, plus their pipelines.
 struct Estimate {
   uint64_t cycles = 0;       // until the last command completes
   uint64_t mac_cycles = 0;   // sum of kh*kw*cg*out_h*out_w over CONVs (MAC_ACTIVE)
