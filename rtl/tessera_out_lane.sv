@@ -5,7 +5,7 @@
 //   out = min(max(rshift_rne(p, shift) + zp, cmin), cmax)
 // tessera_arith_pkg::OutLaneLat = 7 register stages (out_o belongs to the x_i / m_i / pair_i of
 // seven cycles earlier):
-//   1    x, m and pair as they come from the compute unit's owner select
+//   1    x, m, pair and shift as they come from the compute unit's owner select
 //   2    the four 17x17 partial products of x and m split into 16-bit halves (one MULT18X18D or
 //        SB_MAC16-sized product each, written out so synthesis makes no adders of its own around
 //        them)
@@ -17,8 +17,9 @@
 // So no cycle holds more than one multiplier, or one add of at most three terms, or one wide
 // shifter, and the multipliers see neither the select in front nor an adder behind (the ECP5
 // ArrayDim 8 critical path was select -> multiplier -> the adder Yosys put behind it).
-// shift_i is used four cycles after x_i, zp_i / cmin_i / cmax_i six cycles after; the caller
-// holds them constant for a whole command.
+// shift_i is registered with x_i; it and zp_i / cmin_i / cmax_i (registered in
+// tessera_round_clamp's first cycle) are held constant by the caller for a whole command, so
+// neither the owner select nor the operand registers reach the shifter or the clamp.
 //
 // Sharing one lane per column instead of one per sub-unit saves, per column, a 17x32 and a 9x32
 // multiplier and two tessera_round_clamp instances (docs/fpga.md).
@@ -35,6 +36,7 @@ module tessera_out_lane (
 );
 
   logic [31:0] x_q, m_q;
+  logic [5:0]  shift_q;
   logic [2:0]  pair_q;             // pair_q[k] belongs to stage k + 1
 
   // Halves as 17-bit signed operands: the low half zero-extended, the high half sign-extended.
@@ -53,6 +55,7 @@ module tessera_out_lane (
   always_ff @(posedge clk_i) begin
     x_q     <= x_i;
     m_q     <= m_i;
+    shift_q <= shift_i;
     pair_q  <= {pair_q[1:0], pair_i};
     ll_q    <= x_lo * m_lo;
     lh_q    <= x_lo * m_hi;
@@ -72,7 +75,7 @@ module tessera_out_lane (
   ) u_round_clamp (
     .clk_i  (clk_i),
     .p_i    (p_q),
-    .s_i    (shift_i),
+    .s_i    (shift_q),
     .zp_i   (zp_i),
     .cmin_i (cmin_i),
     .cmax_i (cmax_i),

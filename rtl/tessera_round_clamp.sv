@@ -1,8 +1,10 @@
 // Output stage shared by requantization, average pooling and add (docs/quantization.md):
 //   out = min(max(rshift_rne(p, s) + zp, cmin), cmax)        (rshift_rne: round half to even)
 // returned as a byte. Three register stages (out_o belongs to the p_i of three cycles earlier);
-// s_i is used in the first cycle, zp_i / cmin_i / cmax_i in the third, all held constant by the
-// caller for a whole command.
+// s_i is used in the first cycle; zp_i / cmin_i / cmax_i are registered in the first (with the
+// lower clamp bound they imply) and used in the third, all held constant by the caller for a
+// whole command, so the third cycle starts from registers (on the ECP5 ArrayDim 4 the path from
+// the compute unit's owner select through the zero-point add and clamp was the critical one).
 //
 // The clamp bounds and the zero point are bytes (-128..255), so the rounded quotient matters
 // exactly only inside [-2^(LoW-1), 2^(LoW-1)) with LoW = 10: outside it every bound is on the same
@@ -85,22 +87,32 @@ module tessera_round_clamp #(
     neg_q <= sign1_q;
   end
 
+  // The command's constants. Since min(max(y, lo), hi) is min(lo, hi) whenever y < lo, the
+  // lower bound applied is lo_eff, formed from the bounds alone.
+  logic signed [8:0] zp_q, lo_b_q, hi_b_q, lo_eff_q;
+
+  always_ff @(posedge clk_i) begin
+    zp_q     <= zp_i;
+    lo_b_q   <= cmin_i;
+    hi_b_q   <= cmax_i;
+    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i : cmin_i;
+  end
+
   // ---- stage 2 (third cycle): + zp, clamp ---------------------------------------------------
   // One carry chain and one compare deep: the round-up bit is the carry-in of the zp add (the
-  // extra low bit of ysum), and the two clamp compares run side by side on y. Since
-  // min(max(y, lo), hi) is min(lo, hi) whenever y < lo, the lower bound used is lo_eff, formed
-  // from the bounds alone. Out of range (big_q), y is replaced by which side it lies on.
+  // extra low bit of ysum), and the two clamp compares run side by side on y. Out of range
+  // (big_q), y is replaced by which side it lies on.
   logic signed [YW-1:0] y, lo_b, hi_b, lo_eff, t;
   logic [YW:0]          ysum;
   logic                 over_hi, under_lo;
   logic [7:0]           out_d, out_q;
 
   always_comb begin
-    ysum     = {{2{lo_q[LoW-1]}}, lo_q, 1'b1} + {{(YW-9){zp_i[8]}}, zp_i, rnd_q};
+    ysum     = {{2{lo_q[LoW-1]}}, lo_q, 1'b1} + {{(YW-9){zp_q[8]}}, zp_q, rnd_q};
     y        = ysum[YW:1];
-    lo_b     = {{(YW-9){cmin_i[8]}}, cmin_i};
-    hi_b     = {{(YW-9){cmax_i[8]}}, cmax_i};
-    lo_eff   = (lo_b > hi_b) ? hi_b : lo_b;
+    lo_b     = {{(YW-9){lo_b_q[8]}}, lo_b_q};
+    hi_b     = {{(YW-9){hi_b_q[8]}}, hi_b_q};
+    lo_eff   = {{(YW-9){lo_eff_q[8]}}, lo_eff_q};
     over_hi  = big_q ? !neg_q : (y > hi_b);
     under_lo = big_q ? neg_q : (y < lo_b);
     t        = over_hi ? hi_b : (under_lo ? lo_eff : y);
