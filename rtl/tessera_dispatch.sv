@@ -8,7 +8,8 @@
 //   keeps "stream exhausted" meaningful in the DEADLOCK rule: if the drain cannot finish because a
 //   unit waits for a token, the fault is DEADLOCK.
 // - Faults found in the same cycle are prioritised load AXI_RESP, store AXI_RESP, TOKEN_OVERFLOW,
-//   DEADLOCK, then the dispatched command's own fault.
+//   DEADLOCK, then the dispatched command's own fault. A TOKEN_OVERFLOW is found the cycle after
+//   the overflowing push.
 module tessera_dispatch #(
   parameter int unsigned ArrayDim   = 16,
   parameter int unsigned AbufWords  = 4096,
@@ -307,7 +308,22 @@ module tessera_dispatch #(
   logic [3:0]  ovf;
   logic        all_idle;
 
+  // TOKEN_OVERFLOW is reported the cycle after the push (which tessera_tokens drops), from
+  // registers: the push comes from a unit's accept and done logic, and that chain through the
+  // fault priority into the state machine was the ECP5 critical path.
+  logic        ovf_q;
+  logic [31:0] ovf_index_q;
+
   assign ovf = tok_push & tok_full;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) ovf_q <= 1'b0;
+    else         ovf_q <= |ovf;
+  end
+
+  always_ff @(posedge clk_i) begin
+    ovf_index_q <= ovf[0] ? push_index[0] : (ovf[1] || ovf[2]) ? push_index[1] : push_index[2];
+  end
 
   always_comb begin
     rt_fault = 1'b1;
@@ -319,15 +335,9 @@ module tessera_dispatch #(
     end else if (st_err_i) begin
       rt_code = 4'(tessera_isa_pkg::ErrAxiResp);
       rt_info = q_head[2][287:256];
-    end else if (ovf[0]) begin
+    end else if (ovf_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = push_index[0];
-    end else if (ovf[1] || ovf[2]) begin
-      rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = push_index[1];
-    end else if (ovf[3]) begin
-      rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = push_index[2];
+      rt_info = ovf_index_q;
     end else if (dl_now && dl_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrDeadlock);
       rt_info = dl_info_q;
@@ -396,7 +406,8 @@ module tessera_dispatch #(
         end
       end
       StFinish: begin
-        if (all_idle) begin
+        // Not with a fault: an overflowing push of the last command is reported a cycle late.
+        if (all_idle && !rt_fault) begin
           done_o  = 1'b1;
           state_d = StIdle;
         end
