@@ -1,17 +1,17 @@
 // Output stage shared by requantization, average pooling and add (docs/quantization.md):
 //   out = min(max(rshift_rne(p, s) + zp, cmin), cmax)        (rshift_rne: round half to even)
 // returned as a byte. Three register stages (out_o belongs to the p_i of three cycles earlier);
-// s_i is used in the first cycle; zp_i / cmin_i / cmax_i are registered in the first (with the
-// lower clamp bound they imply) and used in the third, all held constant by the caller for a
-// whole command, so the third cycle starts from registers (on the ECP5 ArrayDim 4 the path from
-// the compute unit's owner select through the zero-point add and clamp was the critical one).
+// s_i is used in the first cycle; zp_i / cmin_i / cmax_i become constants in the first (below)
+// and are used in the third, all held constant by the caller for a whole command, so the third
+// cycle starts from registers (on the ECP5 ArrayDim 4 the path from the compute unit's owner
+// select through the zero-point add and both compares was the critical one).
 //
 // The clamp bounds and the zero point are bytes (-128..255), so the rounded quotient matters
 // exactly only inside [-2^(LoW-1), 2^(LoW-1)) with LoW = 10: outside it every bound is on the same
 // side of zp + quotient as of zp + +-2^(LoW+1), and the quotient is replaced by that. So the
 // first two stages form only the low LoW bits of floor(p / 2^s), the round-up bit and an
 // out-of-range flag (no adder wider than 12 bits anywhere, and none behind the shifter in the same
-// cycle), and the third stage adds and clamps in 12 bits.
+// cycle), and the third stage clamps with two 12-bit compares against per-command constants.
 module tessera_round_clamp #(
   parameter int unsigned InW = 64   // width of the signed input p_i, 10..64
 ) (
@@ -87,36 +87,44 @@ module tessera_round_clamp #(
     neg_q <= sign1_q;
   end
 
-  // The command's constants. Since min(max(y, lo), hi) is min(lo, hi) whenever y < lo, the
-  // lower bound applied is lo_eff, formed from the bounds alone.
-  logic signed [8:0] zp_q, lo_b_q, hi_b_q, lo_eff_q;
-
-  always_ff @(posedge clk_i) begin
-    zp_q     <= zp_i;
-    lo_b_q   <= cmin_i;
-    hi_b_q   <= cmax_i;
-    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i : cmin_i;
-  end
-
-  // ---- stage 2 (third cycle): + zp, clamp ---------------------------------------------------
-  // One carry chain and one compare deep: the round-up bit is the carry-in of the zp add (the
-  // extra low bit of ysum), and the two clamp compares run side by side on y. Out of range
-  // (big_q), y is replaced by which side it lies on.
-  logic signed [YW-1:0] y, lo_b, hi_b, lo_eff, t;
-  logic [YW:0]          ysum;
-  logic                 over_hi, under_lo;
-  logic [7:0]           out_d, out_q;
+  // ---- the command's constants, registered in the first cycle ------------------------------
+  // The clamp compares of y = q + r + zp (q the quotient lo_q, r the round-up bit) against the
+  // bounds are made compares of {q, r} against constants, so the third cycle has no add in front
+  // of its compares (K = bound - zp; 2q + r and 2K - 1 are odd, 2K even):
+  //   q + r > K  <=>  2q + r > 2K          q + r < K  <=>  2q + r < 2K - 1
+  // and 2 * (cmin - zp) - 1 = 2 * cmin + ~(2 * zp), one adder as well. Since min(max(y, lo), hi)
+  // is min(lo, hi) whenever y < lo, the lower bound applied is lo_eff, formed from the bounds.
+  logic signed [YW-1:0] cmin_x, cmax_x, zp_x, khi_q, klo_q;
+  logic signed [8:0]    hi_q, lo_eff_q;
+  logic [7:0]           zp_q;
 
   always_comb begin
-    ysum     = {{2{lo_q[LoW-1]}}, lo_q, 1'b1} + {{(YW-9){zp_q[8]}}, zp_q, rnd_q};
-    y        = ysum[YW:1];
-    lo_b     = {{(YW-9){lo_b_q[8]}}, lo_b_q};
-    hi_b     = {{(YW-9){hi_b_q[8]}}, hi_b_q};
-    lo_eff   = {{(YW-9){lo_eff_q[8]}}, lo_eff_q};
-    over_hi  = big_q ? !neg_q : (y > hi_b);
-    under_lo = big_q ? neg_q : (y < lo_b);
-    t        = over_hi ? hi_b : (under_lo ? lo_eff : y);
-    out_d    = t[7:0];
+    cmin_x = {{(YW-10){cmin_i[8]}}, cmin_i, 1'b0};
+    cmax_x = {{(YW-10){cmax_i[8]}}, cmax_i, 1'b0};
+    zp_x   = {{(YW-10){zp_i[8]}}, zp_i, 1'b0};
+  end
+
+  always_ff @(posedge clk_i) begin
+    khi_q    <= cmax_x - zp_x;
+    klo_q    <= cmin_x + ~zp_x;
+    hi_q     <= cmax_i;
+    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i : cmin_i;
+    zp_q     <= zp_i[7:0];
+  end
+
+  // ---- stage 2 (third cycle): clamp ---------------------------------------------------------
+  // The two compares of {q, r} and the 8-bit sum q + r + zp (all the output needs of y) run side
+  // by side, then one select. Out of range (big_q), y is replaced by which side it lies on.
+  logic signed [YW-1:0] qr;
+  logic [7:0]           y, out_d, out_q;
+  logic                 over_hi, under_lo;
+
+  always_comb begin
+    qr       = {{(YW-1-LoW){lo_q[LoW-1]}}, lo_q, rnd_q};
+    y        = lo_q[7:0] + zp_q + {7'd0, rnd_q};
+    over_hi  = big_q ? !neg_q : (qr > khi_q);
+    under_lo = big_q ? neg_q : (qr < klo_q);
+    out_d    = over_hi ? hi_q[7:0] : (under_lo ? lo_eff_q[7:0] : y);
   end
 
   always_ff @(posedge clk_i) begin
@@ -126,7 +134,7 @@ module tessera_round_clamp #(
   assign out_o = out_q;
 
   logic unused_bits;
-  assign unused_bits = ^{p_ext[InW+63:64], coarse[63:CW], fine[CW-1:LoW], ysum[0], t[YW-1:8]};
+  assign unused_bits = ^{p_ext[InW+63:64], coarse[63:CW], fine[CW-1:LoW], hi_q[8], lo_eff_q[8]};
 
 `ifndef SYNTHESIS
   initial begin
