@@ -40,9 +40,9 @@ module tessera_conv_addr_gen #(
   logic [11:0] in_h_q, in_w_q, out_h_q, out_w_q;
   logic [3:0]  kh_q, kw_q, sh_q, sw_q, dh_q, dw_q, pt_q, pl_q;
   logic [15:0] cg_q;
-  // The loop bounds minus one, formed in StSetup1, so the last-iteration flags that end a tile
-  // and a command are plain equality compares of registers (no carry chain in front of the conv
-  // unit's issue and accept logic).
+  // The loop bounds minus one, formed in StSetup1. The last-iteration flags that end a tile and
+  // a command are registers, compared against the next loop state, so the conv unit's issue and
+  // accept logic (and the dispatcher behind it) starts from flip-flops.
   logic [11:0] out_h_m1_q, out_w_m1_q;
   logic [15:0] cg_m1_q;
   logic [3:0]  kh_m1_q, kw_m1_q;
@@ -72,7 +72,7 @@ module tessera_conv_addr_gen #(
   logic [AbufAw-1:0] tile_d, tile_q;    // tile (ky, kx, g), pixel (0, 0)
   logic [AccAw-1:0]  acc_d, acc_q;
 
-  logic last_ox, last_oy, last_g, last_kx, last_ky;
+  logic last_ox, last_oy, last_g, last_kx, last_ky;   // the pixel about to be issued
   logic signed [CW-1:0] neg_pt, neg_pl;
 
   // Products of the set-up cycles, modulo 2^AbufAw. Those with a 4-bit factor are shifted adds
@@ -92,11 +92,6 @@ module tessera_conv_addr_gen #(
 
   assign neg_pt  = -$signed({{(CW-4){1'b0}}, pt_q});
   assign neg_pl  = -$signed({{(CW-4){1'b0}}, pl_q});
-  assign last_ox = (ox_q == out_w_m1_q);
-  assign last_oy = (oy_q == out_h_m1_q);
-  assign last_g  = (g_q == cg_m1_q);
-  assign last_kx = (kx_q == kw_m1_q);
-  assign last_ky = (ky_q == kh_m1_q);
 
   always_comb begin
     state_d = state_q;
@@ -222,6 +217,12 @@ module tessera_conv_addr_gen #(
       base_pl_q <= abuf_base_q - plcg_q;
     end
     ox_q <= ox_d;  oy_q <= oy_d;  g_q <= g_d;  kx_q <= kx_d;  ky_q <= ky_d;
+    // Right from StRun on: StSetup3 compares the first pixel with bounds registered in StSetup1.
+    last_ox <= (ox_d == out_w_m1_q);
+    last_oy <= (oy_d == out_h_m1_q);
+    last_g  <= (g_d == cg_m1_q);
+    last_kx <= (kx_d == kw_m1_q);
+    last_ky <= (ky_d == kh_m1_q);
     ix_q <= ix_d;  iy_q <= iy_d;  ix0_q <= ix0_d;  iy0_q <= iy0_d;
     addr_q <= addr_d;  row_q <= row_d;  kxb_q <= kxb_d;  kyb_q <= kyb_d;  tile_q <= tile_d;
     acc_q <= acc_d;
