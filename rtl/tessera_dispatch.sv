@@ -36,8 +36,8 @@ module tessera_dispatch #(
   output logic         fetch_start_o,
   output logic         fetch_stop_o,
   output logic [31:0]  fetch_cmd_count_o,
-  output logic [31:0]  win_base_o,   // the window sampled at START, for the fetch
-  output logic [31:0]  win_size_o,
+  output logic [31:0]  win_base_o,   // the window sampled at START, for the fetch ...
+  output logic [32:0]  win_end_o,    // ... as base and base + size (registered: no adder there)
   input  logic         f_valid_i,
   output logic         f_ready_o,
   input  logic [255:0] f_cmd_i,
@@ -81,6 +81,7 @@ module tessera_dispatch #(
   logic [31:0]  idx_d, idx_q;             // index of the next command to dispatch
   logic [31:0]  count_d, count_q;
   logic [31:0]  wbase_d, wbase_q, wsize_d, wsize_q;
+  logic [32:0]  wend_d, wend_q;
   logic         chk_valid_d, chk_valid_q;
   logic [255:0] chk_cmd_d, chk_cmd_q;
   logic [3:0]   chk_ferr_d, chk_ferr_q;
@@ -359,6 +360,7 @@ module tessera_dispatch #(
     count_d     = count_q;
     wbase_d     = wbase_q;
     wsize_d     = wsize_q;
+    wend_d      = wend_q;
     chk_valid_d = chk_valid_q;
     chk_cmd_d   = chk_cmd_q;
     chk_ferr_d  = chk_ferr_q;
@@ -385,6 +387,7 @@ module tessera_dispatch #(
           count_d     = cmd_count_i;
           wbase_d     = win_base_i;
           wsize_d     = win_size_i;
+          wend_d      = {1'b0, win_base_i} + {1'b0, win_size_i};
           idx_d       = '0;
           chk_valid_d = 1'b0;
           code_d      = 4'(tessera_isa_pkg::ErrNone);
@@ -454,6 +457,7 @@ module tessera_dispatch #(
       count_q     <= '0;
       wbase_q     <= '0;
       wsize_q     <= '0;
+      wend_q      <= '0;
       chk_valid_q <= 1'b0;
       chk_cmd_q   <= '0;
       chk_ferr_q  <= '0;
@@ -467,6 +471,7 @@ module tessera_dispatch #(
       count_q     <= count_d;
       wbase_q     <= wbase_d;
       wsize_q     <= wsize_d;
+      wend_q      <= wend_d;
       chk_valid_q <= chk_valid_d;
       chk_cmd_q   <= chk_cmd_d;
       chk_ferr_q  <= chk_ferr_d;
@@ -487,7 +492,7 @@ module tessera_dispatch #(
   assign fetch_stop_o      = (state_q != StRun);
   assign fetch_cmd_count_o = cmd_count_i;
   assign win_base_o        = wbase_q;
-  assign win_size_o        = wsize_q;
+  assign win_end_o         = wend_q;
   assign unit_busy_o       = ctl_exec;
   assign unit_wait_o       = ctl_wait;
   assign retired_o         = 3'(ctl_done[0]) + 3'(ctl_done[1]) + 3'(ctl_done[2]) + 3'(done_o);

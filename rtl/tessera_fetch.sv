@@ -16,7 +16,7 @@ module tessera_fetch #(
   input  logic [31:0]  cmd_base_i,
   input  logic [31:0]  cmd_count_i,
   input  logic [31:0]  win_base_i,
-  input  logic [31:0]  win_size_i,
+  input  logic [32:0]  win_end_i,    // win_base + win_size
   // bursts to the read engine
   output logic         br_valid_o,
   input  logic         br_ready_i,
@@ -51,12 +51,12 @@ module tessera_fetch #(
   logic          win_sent_d, win_sent_q;
   logic [31:0]   left_d, left_q;               // commands still to issue
   logic [39:0]   iss_addr_d, iss_addr_q;       // byte address of the next command to issue
+  logic [40:0]   iss_end_d, iss_end_q;         // ... plus 32
   logic [31:0]   rx_addr_d, rx_addr_q;         // byte address of the command being received
   logic [Cw-1:0] infl_d, infl_q;               // issued, not yet received
   logic [Bw-1:0] rx_beat_d, rx_beat_q;
   logic          rx_err_d, rx_err_q;
-  logic [32:0]   win_lo, win_hi;
-  logic [40:0]   iss_end;
+  logic [32:0]   win_lo;
   logic          in_window, can_issue, br_fire, rx_fire, rx_done;
   logic [255:0]  rx_cmd;
   logic          fifo_push, fifo_ready;
@@ -64,11 +64,12 @@ module tessera_fetch #(
   logic [Cw-1:0] fifo_cnt;
 
   assign win_lo    = {1'b0, win_base_i};
-  assign win_hi    = {1'b0, win_base_i} + {1'b0, win_size_i};
-  assign iss_end   = {1'b0, iss_addr_q} + 41'd32;
   // The window is sampled live: the dispatcher holds the registers' values for the whole run.
-  assign in_window = ({8'd0, win_lo} <= {1'b0, iss_addr_q}) && (iss_end <= {8'd0, win_hi}) &&
-                     (iss_end <= 41'h1_0000_0000);
+  // The command's end address and the window's end are registers, so the three compares start
+  // from flip-flops (an adder in front of them, then the read arbitration and the load unit
+  // behind, was the ECP5 ArrayDim 4 critical path).
+  assign in_window = ({8'd0, win_lo} <= {1'b0, iss_addr_q}) && (iss_end_q <= {8'd0, win_end_i}) &&
+                     (iss_end_q <= 41'h1_0000_0000);
   assign can_issue = active_q && !stop_i && (left_q != '0) && !win_fault_q &&
                      ((32'(fifo_cnt) + 32'(infl_q)) < Depth);
 
@@ -104,6 +105,7 @@ module tessera_fetch #(
     win_sent_d  = win_sent_q;
     left_d      = left_q;
     iss_addr_d  = iss_addr_q;
+    iss_end_d   = iss_end_q;
     rx_addr_d   = rx_addr_q;
     infl_d      = infl_q;
     rx_beat_d   = rx_beat_q;
@@ -114,6 +116,7 @@ module tessera_fetch #(
       win_sent_d  = 1'b0;
       left_d      = cmd_count_i;
       iss_addr_d  = {8'd0, cmd_base_i};
+      iss_end_d   = {9'd0, cmd_base_i} + 41'd32;
       rx_addr_d   = cmd_base_i;
       rx_beat_d   = '0;
       rx_err_d    = 1'b0;
@@ -122,6 +125,7 @@ module tessera_fetch #(
       if (br_fire) begin
         left_d     = left_q - 32'd1;
         iss_addr_d = iss_addr_q + 40'd32;
+        iss_end_d  = iss_end_q + 41'd32;
       end else if (can_issue && !in_window) begin
         win_fault_d = 1'b1;
       end
@@ -143,6 +147,7 @@ module tessera_fetch #(
       win_sent_q  <= 1'b0;
       left_q      <= '0;
       iss_addr_q  <= '0;
+      iss_end_q   <= '0;
       rx_addr_q   <= '0;
       infl_q      <= '0;
       rx_beat_q   <= '0;
@@ -153,6 +158,7 @@ module tessera_fetch #(
       win_sent_q  <= win_sent_d;
       left_q      <= left_d;
       iss_addr_q  <= iss_addr_d;
+      iss_end_q   <= iss_end_d;
       rx_addr_q   <= rx_addr_d;
       infl_q      <= infl_d;
       rx_beat_q   <= rx_beat_d;

@@ -162,7 +162,8 @@ module tessera_top #(
 
   // ---- fetch and dispatch ---------------------------------------------------------------------
   logic         fetch_start, fetch_stop, f_valid, f_ready, flush;
-  logic [31:0]  fetch_count, fwin_base, fwin_size;
+  logic [31:0]  fetch_count, fwin_base;
+  logic [32:0]  fwin_end;
   logic [255:0] f_cmd;
   logic [3:0]   f_err;
   logic         fbr_valid, fbr_ready, f_r_valid, f_r_ready, fetch_busy;
@@ -183,7 +184,7 @@ module tessera_top #(
     .cmd_base_i  (cmd_base),
     .cmd_count_i (fetch_count),
     .win_base_i  (fwin_base),
-    .win_size_i  (fwin_size),
+    .win_end_i   (fwin_end),
     .br_valid_o  (fbr_valid),
     .br_ready_i  (fbr_ready),
     .br_addr_o   (fbr_addr),
@@ -229,7 +230,7 @@ module tessera_top #(
     .fetch_stop_o      (fetch_stop),
     .fetch_cmd_count_o (fetch_count),
     .win_base_o        (fwin_base),
-    .win_size_o        (fwin_size),
+    .win_end_o         (fwin_end),
     .f_valid_i         (f_valid),
     .f_ready_o         (f_ready),
     .f_cmd_i           (f_cmd),
