@@ -37,7 +37,8 @@ module tessera_dispatch #(
   output logic         fetch_stop_o,
   output logic [31:0]  fetch_cmd_count_o,
   output logic [31:0]  win_base_o,   // the window sampled at START, for the fetch ...
-  output logic [32:0]  win_end_o,    // ... as base and base + size (registered: no adder there)
+  output logic [32:0]  win_end_o,    // ... as base and base + size (registered: no adder there;
+                                     //     the static checks use it too)
   input  logic         f_valid_i,
   output logic         f_ready_o,
   input  logic [255:0] f_cmd_i,
@@ -80,7 +81,7 @@ module tessera_dispatch #(
   state_e       state_d, state_q;
   logic [31:0]  idx_d, idx_q;             // index of the next command to dispatch
   logic [31:0]  count_d, count_q;
-  logic [31:0]  wbase_d, wbase_q, wsize_d, wsize_q;
+  logic [31:0]  wbase_d, wbase_q;
   logic [32:0]  wend_d, wend_q;
   logic         chk_valid_d, chk_valid_q;
   logic [255:0] chk_cmd_d, chk_cmd_q;
@@ -106,7 +107,7 @@ module tessera_dispatch #(
     .start_i    (chk_start),
     .cmd_i      (chk_cmd_q),
     .win_base_i (wbase_q),
-    .win_size_i (wsize_q),
+    .win_end_i  (wend_q),
     .done_o     (chk_done),
     .result_o   (chk_result)
   );
@@ -359,7 +360,6 @@ module tessera_dispatch #(
     idx_d       = idx_q;
     count_d     = count_q;
     wbase_d     = wbase_q;
-    wsize_d     = wsize_q;
     wend_d      = wend_q;
     chk_valid_d = chk_valid_q;
     chk_cmd_d   = chk_cmd_q;
@@ -386,7 +386,6 @@ module tessera_dispatch #(
         if (start_i) begin
           count_d     = cmd_count_i;
           wbase_d     = win_base_i;
-          wsize_d     = win_size_i;
           wend_d      = {1'b0, win_base_i} + {1'b0, win_size_i};
           idx_d       = '0;
           chk_valid_d = 1'b0;
@@ -456,7 +455,6 @@ module tessera_dispatch #(
       idx_q       <= '0;
       count_q     <= '0;
       wbase_q     <= '0;
-      wsize_q     <= '0;
       wend_q      <= '0;
       chk_valid_q <= 1'b0;
       chk_cmd_q   <= '0;
@@ -470,7 +468,6 @@ module tessera_dispatch #(
       idx_q       <= idx_d;
       count_q     <= count_d;
       wbase_q     <= wbase_d;
-      wsize_q     <= wsize_d;
       wend_q      <= wend_d;
       chk_valid_q <= chk_valid_d;
       chk_cmd_q   <= chk_cmd_d;

@@ -19,7 +19,7 @@ module tessera_dispatch_check #(
   input  logic         start_i,    // cmd_i is valid and stays stable until the next start
   input  logic [255:0] cmd_i,
   input  logic [31:0]  win_base_i,
-  input  logic [31:0]  win_size_i,
+  input  logic [32:0]  win_end_i,    // win_base + win_size (constant during a run)
   output logic         done_o,     // level: result_o is valid
   output logic [3:0]   result_o    // an err_e value, ErrNone when the command is legal
 );
@@ -230,7 +230,6 @@ module tessera_dispatch_check #(
   logic [2:0]  es;
   logic [31:0] emask, depth;
   logic [33:0] s1, s2;
-  logic [32:0] wend;
 
   always_comb begin
     is_ld  = (op == tessera_isa_pkg::OpLoad);
@@ -278,7 +277,6 @@ module tessera_dispatch_check #(
     big    = (prod_q[2][47:33] != '0) || (prod_q[3][47:33] != '0);
     s1     = {2'b0, l_dram} + {1'b0, prod_q[2][32:0]};
     s2     = {1'b0, prod_q[3][32:0]} + (34'(l_x[15:0]) << es);
-    wend   = {1'b0, win_base_i} + {1'b0, win_size_i};
 
     // 5. on-chip ranges
     depth = AbufWords;
@@ -309,7 +307,6 @@ module tessera_dispatch_check #(
   // Stage registers. Fault 4 is decided in stage 3; the others are carried along.
   logic        is_dma_q, bad_op_q, bad_field_q, misaligned_q, bad_sram_q, lo_bad_q, big_q;
   logic [33:0] s1_q, s2_q;
-  logic [32:0] wend_q, wend_q2;
   logic [34:0] hi_q;
   logic [3:0]  pre_q, res_q;  // faults 1-3 (stage 2); the result (stage 3)
   logic        w_pre_q, sram_q2;
@@ -325,10 +322,8 @@ module tessera_dispatch_check #(
     big_q        <= big;
     s1_q         <= s1;
     s2_q         <= s2;
-    wend_q       <= wend;
     // stage 2
     hi_q    <= {1'b0, s1_q} + {1'b0, s2_q};
-    wend_q2 <= wend_q;
     w_pre_q <= is_dma_q && (lo_bad_q || big_q);
     sram_q2 <= bad_sram_q;
     if (bad_op_q)          pre_q <= 4'(tessera_isa_pkg::ErrIllegalOpcode);
@@ -340,7 +335,7 @@ module tessera_dispatch_check #(
       res_q <= 4'(tessera_isa_pkg::ErrNone);
     else if (pre_q != 4'(tessera_isa_pkg::ErrNone))
       res_q <= pre_q;
-    else if (w_pre_q || (is_dma_q && ((hi_q > {2'b0, wend_q2}) || (hi_q > 35'h1_0000_0000))))
+    else if (w_pre_q || (is_dma_q && ((hi_q > {2'b0, win_end_i}) || (hi_q > 35'h1_0000_0000))))
       res_q <= 4'(tessera_isa_pkg::ErrAddrWindow);
     else if (sram_q2)
       res_q <= 4'(tessera_isa_pkg::ErrSramRange);
