@@ -112,6 +112,29 @@ module tessera_dispatch #(
     .result_o   (chk_result)
   );
 
+  // ---- unit completions ------------------------------------------------------------------------
+  // The units' accept and done pulses come from their own control logic (a load's last-row
+  // compare, the conv unit's last-pixel flags) at the far side of the chip; the issue controllers
+  // see them one cycle later, from flip-flops, so that routing does not run on through the token
+  // pushes and the fault logic (the ECP5 ArrayDim 4 critical path, 14.1 ns). A command then
+  // retires one cycle later. A pulse registered in the cycle a fault is found meets the flush and
+  // is dropped there, like every other completion during a flush.
+  logic ld_done_q, cu_accept_q, cu_done_q, st_done_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      ld_done_q   <= 1'b0;
+      cu_accept_q <= 1'b0;
+      cu_done_q   <= 1'b0;
+      st_done_q   <= 1'b0;
+    end else begin
+      ld_done_q   <= ld_done_i;
+      cu_accept_q <= cu_accept_i;
+      cu_done_q   <= cu_done_i;
+      st_done_q   <= st_done_i;
+    end
+  end
+
   // ---- queues and issue controllers (0 load, 1 compute, 2 store) -------------------------------
   logic [2:0]        q_push, q_in_ready, q_valid, q_pop, ctl_exec, ctl_wait, ctl_done;
   logic [31:0]       push_index [3];           // command whose token pushes happen this cycle
@@ -170,8 +193,8 @@ module tessera_dispatch #(
     .retire_o     (ctl_done[0]),
     .unit_valid_o (ld_valid_o),
     .unit_ready_i (ld_ready_i),
-    .unit_accept_i (ld_done_i),
-    .unit_done_i  (ld_done_i),
+    .unit_accept_i (ld_done_q),
+    .unit_done_i  (ld_done_q),
     .exec_o       (ctl_exec[0]),
     .wait_o       (ctl_wait[0])
   );
@@ -194,8 +217,8 @@ module tessera_dispatch #(
     .retire_o     (ctl_done[1]),
     .unit_valid_o (cu_valid_o),
     .unit_ready_i (cu_ready_i),
-    .unit_accept_i (cu_accept_i),
-    .unit_done_i  (cu_done_i),
+    .unit_accept_i (cu_accept_q),
+    .unit_done_i  (cu_done_q),
     .exec_o       (ctl_exec[1]),
     .wait_o       (ctl_wait[1])
   );
@@ -218,8 +241,8 @@ module tessera_dispatch #(
     .retire_o     (ctl_done[2]),
     .unit_valid_o (st_valid_o),
     .unit_ready_i (st_ready_i),
-    .unit_accept_i (st_done_i),
-    .unit_done_i  (st_done_i),
+    .unit_accept_i (st_done_q),
+    .unit_done_i  (st_done_q),
     .exec_o       (ctl_exec[2]),
     .wait_o       (ctl_wait[2])
   );
