@@ -20,60 +20,105 @@ module tessera_axi_burst #(
 
   localparam int unsigned BeatsPer4k = 4096 >> BeatL;
 
-  logic [31:0] cur_d, cur_q;      // beat-aligned address of the next burst
+  // Two register stages, each one carry chain deep from flip-flops (the combined walker -> burst
+  // size -> next address path, through the AXI arbitration into the row walkers, was 13.7 ns on
+  // the ECP5): the range stage takes a range and registers its first beat, its beat count and
+  // its distance to the next 4 KB boundary; the burst stage sizes a burst from those and offers
+  // it. A one-burst range moves on in the cycle the previous range's final burst is taken, so
+  // one-beat rows still go at one per cycle; a range of several bursts spends one sizing cycle
+  // after each burst but its last.
+  logic        r_valid_q;         // range stage
+  logic [31:0] r_addr_q;          // beat aligned
+  logic [24:0] r_beats_q;
+  logic [12:0] r_to4k_q;
+  logic [31:0] cur_d, cur_q;      // burst stage: beat-aligned address of the next burst
   logic [24:0] left_d, left_q;    // beats still to request in this range
-  logic [32:0] last_byte;
-  logic [24:0] row_beats;
-  logic [12:0] to_4k;
-  logic [24:0] n_beats;
-  logic        left_le_max, left_le_4k, to_4k_le_max;
-  logic        fire, final_burst;
+  logic [12:0] to4k_d, to4k_q;    // beats from cur_q to the next 4 KB boundary, 1..BeatsPer4k
+  logic [8:0]  n_q;               // beats of the offered burst, 1..256
+  logic [7:0]  len_q;             // ... minus 1 (AxLEN)
+  logic        cut4k_q;           // the offered burst, unless final, ends at a 4 KB boundary
+  logic        final_q;           // the offered burst is the range's last
+  logic        size_d, size_q;    // cur/left/to4k hold the rest of a range, to be sized
+  logic        valid_d, valid_q;  // a sized burst is offered
+  logic        fire, move, sized;
+  logic [24:0] s_left;
+  logic [12:0] s_to4k;
+  logic        s_final, s_cut4k;
+  logic [8:0]  s_n;
+  logic [7:0]  s_len;
 
-  // Beats of the incoming range: (last beat index) - (first beat index) + 1.
-  assign last_byte = {1'b0, row_addr_i} + 33'(row_bytes_i) - 33'd1;
-  assign row_beats = 25'((last_byte >> BeatL) - (33'(row_addr_i) >> BeatL) + 33'd1);
+  assign fire  = valid_q && burst_ready_i;
+  assign move  = r_valid_q && !size_q && (!valid_q || (fire && final_q));
+  assign sized = size_q || move;
 
-  // n_beats = min(left_q, 256, to_4k). The three compares run side by side (not chained through
-  // a running minimum), and the final burst is the one where left_q is the minimum: this path
-  // feeds row_ready_o and through it the row walker (an ECP5 critical path, 18.2 ns).
-  assign to_4k        = 13'(BeatsPer4k) - 13'(cur_q[11:BeatL]);
-  assign left_le_max  = left_q <= 25'd256;
-  assign left_le_4k   = left_q <= 25'(to_4k);
-  assign to_4k_le_max = to_4k <= 13'd256;
-  assign final_burst  = left_le_max && left_le_4k;
-  assign n_beats      = final_burst ? left_q : (to_4k_le_max ? 25'(to_4k) : 25'd256);
+  // Size a burst: n = min(left, 256, to4k), the three compares side by side; the range comes
+  // from the burst stage's own registers (rest of a range) or from the range stage.
+  assign s_left  = size_q ? left_q : r_beats_q;
+  assign s_to4k  = size_q ? to4k_q : r_to4k_q;
+  assign s_final = (s_left <= 25'd256) && (s_left <= 25'(s_to4k));
+  assign s_cut4k = (s_to4k <= 13'd256);
+  assign s_n     = s_final ? 9'(s_left) : (s_cut4k ? 9'(s_to4k) : 9'd256);
+  assign s_len   = s_final ? 8'(s_left - 25'd1) : (s_cut4k ? 8'(s_to4k - 13'd1) : 8'd255);
 
-  assign burst_valid_o = (left_q != '0);
+  assign row_ready_o   = !flush_i && (!r_valid_q || move);
+  assign burst_valid_o = valid_q;
   assign burst_addr_o  = cur_q;
-  assign burst_len_o   = 8'(n_beats - 25'd1);
-  assign fire          = burst_valid_o && burst_ready_i;
-  // A new range may follow in the cycle the previous one issues its final burst.
-  assign row_ready_o   = !flush_i && (!burst_valid_o || (fire && final_burst));
+  assign burst_len_o   = len_q;
 
   always_comb begin
-    cur_d  = cur_q;
-    left_d = left_q;
+    cur_d   = cur_q;
+    left_d  = left_q;
+    to4k_d  = to4k_q;
+    size_d  = 1'b0;
+    valid_d = valid_q;
+    if (fire) begin
+      cur_d   = cur_q + (32'(n_q) << BeatL);
+      left_d  = left_q - 25'(n_q);
+      to4k_d  = cut4k_q ? 13'(BeatsPer4k) : to4k_q - 13'd256;
+      valid_d = 1'b0;
+      size_d  = !final_q;
+    end
+    if (move) begin
+      cur_d  = r_addr_q;
+      left_d = r_beats_q;
+      to4k_d = r_to4k_q;
+    end
+    if (sized) valid_d = 1'b1;
     if (flush_i) begin
-      left_d = '0;
-    end else begin
-      if (fire) begin
-        cur_d  = cur_q + (32'(n_beats) << BeatL);
-        left_d = left_q - n_beats;
-      end
-      if (row_valid_i && row_ready_o) begin
-        cur_d  = {row_addr_i[31:BeatL], {BeatL{1'b0}}};
-        left_d = row_beats;
-      end
+      size_d  = 1'b0;
+      valid_d = 1'b0;
     end
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      cur_q  <= '0;
-      left_q <= '0;
+      r_valid_q <= 1'b0;
+      size_q    <= 1'b0;
+      valid_q   <= 1'b0;
     end else begin
-      cur_q  <= cur_d;
-      left_q <= left_d;
+      r_valid_q <= !flush_i && (row_valid_i && row_ready_o || (r_valid_q && !move));
+      size_q    <= size_d;
+      valid_q   <= valid_d;
+    end
+  end
+
+  // Qualified by the valid bits: no reset. The range's beats are
+  // ceil((byte offset in the first beat + bytes) / beat bytes).
+  always_ff @(posedge clk_i) begin
+    if (row_valid_i && row_ready_o) begin
+      r_addr_q  <= {row_addr_i[31:BeatL], {BeatL{1'b0}}};
+      r_beats_q <= 25'(({1'b0, row_bytes_i} + 25'(row_addr_i[BeatL-1:0]) +
+                        25'((1 << BeatL) - 1)) >> BeatL);
+      r_to4k_q  <= 13'(BeatsPer4k) - 13'(row_addr_i[11:BeatL]);
+    end
+    cur_q  <= cur_d;
+    left_q <= left_d;
+    to4k_q <= to4k_d;
+    if (sized) begin
+      n_q     <= s_n;
+      len_q   <= s_len;
+      cut4k_q <= s_cut4k;
+      final_q <= s_final;
     end
   end
 
