@@ -120,6 +120,9 @@ module tessera_pool_unit #(
   logic [PosW-1:0]      ix_d, ix_q, iy_d, iy_q;  // input coordinates of the current position
   logic [PosW-1:0]      ix0_d, ix0_q, iy0_d, iy0_q;  // ... of the current window's top-left
   logic                 first_d, first_q;        // current position is the window's first
+  // Each counter's "at 0" as a register beside it, compared on the next value: the loop's
+  // priority of five zero tests ran into the enables of every counter (13.1 ns on the ECP5).
+  logic                 kx_z_q, ky_z_q, g_z_q, ox_z_q, oy_z_q;
 
   // ---- pipeline --------------------------------------------------------------------------------
   logic                 issue;                   // a window position is visited this cycle
@@ -243,12 +246,12 @@ module tessera_pool_unit #(
       StRun: begin
         issue   = 1'b1;
         first_d = 1'b0;
-        if (kx_q != '0) begin
+        if (!kx_z_q) begin
           // next column of the window
           kx_d   = kx_q - KW'(1);
           ix_d   = ix_q + PosW'(1);
           addr_d = addr_q + cg_a_q;
-        end else if (ky_q != '0) begin
+        end else if (!ky_z_q) begin
           // next row of the window
           kx_d       = kw_m1_q;
           ky_d       = ky_q - KW'(1);
@@ -263,7 +266,7 @@ module tessera_pool_unit #(
           ky_d    = kh_m1_q;
           ix_d    = ix0_q;
           iy_d    = iy0_q;
-          if (g_q != '0) begin
+          if (!g_z_q) begin
             // next channel group of the same pixel
             g_d        = g_q - CgW'(1);
             win_addr_d = win_addr_q + AbufAw'(1);
@@ -271,7 +274,7 @@ module tessera_pool_unit #(
             addr_d     = win_addr_d;
           end else begin
             g_d = cg_m1_q;
-            if (ox_q != '0) begin
+            if (!ox_z_q) begin
               // next output column
               ox_d       = ox_q - DimW'(1);
               ix0_d      = ix0_q + PosW'(sw_q);
@@ -280,7 +283,7 @@ module tessera_pool_unit #(
               win_addr_d = pix_addr_d;
               row_addr_d = pix_addr_d;
               addr_d     = pix_addr_d;
-            end else if (oy_q != '0) begin
+            end else if (!oy_z_q) begin
               // next output row
               ox_d        = out_w_m1_q;
               oy_d        = oy_q - DimW'(1);
@@ -373,6 +376,11 @@ module tessera_pool_unit #(
     g_q         <= g_d;
     ox_q        <= ox_d;
     oy_q        <= oy_d;
+    kx_z_q      <= (kx_d == '0);
+    ky_z_q      <= (ky_d == '0);
+    g_z_q       <= (g_d == '0);
+    ox_z_q      <= (ox_d == '0);
+    oy_z_q      <= (oy_d == '0);
     addr_q      <= addr_d;
     row_addr_q  <= row_addr_d;
     win_addr_q  <= win_addr_d;
@@ -385,7 +393,7 @@ module tessera_pool_unit #(
     first_q     <= first_d;
     s1_rd_q     <= pos_valid;
     s1_first_q  <= first_q;
-    s1_last_q   <= (kx_q == '0) && (ky_q == '0);
+    s1_last_q   <= kx_z_q && ky_z_q;
     s2_rd_q     <= s1_rd_q;
     s2_first_q  <= s1_first_q;
     s2_last_q   <= s1_last_q;
