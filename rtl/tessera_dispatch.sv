@@ -335,20 +335,29 @@ module tessera_dispatch #(
 
   // TOKEN_OVERFLOW is reported the cycle after the push (which tessera_tokens drops), from
   // registers: the push comes from a unit's accept and done logic, and that chain through the
-  // fault priority into the state machine was the ECP5 critical path.
-  logic        ovf_q;
-  logic [31:0] ovf_index_q;
+  // fault priority into the state machine was the ECP5 critical path. The overflowing counters
+  // and every issue controller's push index are registered as they are; which index to report
+  // is chosen after the registers, where it runs beside the fault priority instead of behind it.
+  logic [3:0]  ovf_q;
+  logic [31:0] push_index_q [3];
+  logic [31:0] ovf_index;
 
   assign ovf = tok_push & tok_full;
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) ovf_q <= 1'b0;
-    else         ovf_q <= |ovf;
+    if (!rst_ni) ovf_q <= '0;
+    else         ovf_q <= ovf;
   end
 
   always_ff @(posedge clk_i) begin
-    ovf_index_q <= ovf[0] ? push_index[0] : (ovf[1] || ovf[2]) ? push_index[1] : push_index[2];
+    push_index_q[0] <= push_index[0];
+    push_index_q[1] <= push_index[1];
+    push_index_q[2] <= push_index[2];
   end
+
+  // Counter 0 is pushed by the load unit, 1 and 2 by the compute unit, 3 by the store unit.
+  assign ovf_index = ovf_q[0] ? push_index_q[0] :
+                     (ovf_q[1] || ovf_q[2]) ? push_index_q[1] : push_index_q[2];
 
   always_comb begin
     rt_fault = 1'b1;
@@ -360,9 +369,9 @@ module tessera_dispatch #(
     end else if (st_err_i) begin
       rt_code = 4'(tessera_isa_pkg::ErrAxiResp);
       rt_info = q_head[2][287:256];
-    end else if (ovf_q) begin
+    end else if (|ovf_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
-      rt_info = ovf_index_q;
+      rt_info = ovf_index;
     end else if (dl_now && dl_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrDeadlock);
       rt_info = dl_info_q;
