@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Open FPGA flows for Tessera: Yosys synthesis (+ nextpnr place-and-route where available).
 #
-#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--out DIR]
+#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--paths] [--out DIR]
 #
 # Parameters of tessera_top come from fpga/<target>/params.env, overridden by --set. The design is
 # synthesized inside fpga/common/tessera_fpga_wrap.sv (a 5-pin serial shim, so it can be placed
@@ -10,7 +10,9 @@
 # tessera_out_lane) builds that module's multipliers from Yosys's generic LUT multiplier instead of
 # DSP blocks; the PE array has its own, smaller LUT multiplier: --set LutMulRows=N puts the last N
 # PE rows on it. --breakdown adds a second, unflattened synthesis with a per-module `stat`
-# (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR.
+# (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR. --paths (ECP5) has
+# nextpnr report the arrival time at every register input and lists the slow ones per register
+# and per module (paths.txt, fpga/common/slack_report.py), not only the one critical path.
 # Results go to build-fpga/<target>/ (summary.json, stat.txt, synth.log, pnr.log, ...).
 # Single-threaded: every tool runs on one core. docs/fpga.md has the numbers.
 set -euo pipefail
@@ -25,6 +27,7 @@ TDIR=$ROOT/fpga/$TARGET
 OUT=$ROOT/build-fpga/$TARGET
 PNR=1
 BREAKDOWN=0
+PATHS=0
 SYNTH=1
 declare -a SETS=()
 declare -a LUT_MULS=()
@@ -35,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --no-pnr) PNR=0; shift ;;
     --pnr-only) SYNTH=0; shift ;;
     --breakdown) BREAKDOWN=1; shift ;;
+    --paths) PATHS=1; shift ;;
     --out) OUT=$2; shift 2 ;;
     *) usage ;;
   esac
@@ -72,7 +76,7 @@ for m in "${LUT_MULS[@]+"${LUT_MULS[@]}"}"; do
   echo "chtype -set \$__soft_mul $m/t:\$mul" >> "$OUT/read.ys"
 done
 cd "$OUT"
-rm -f summary.json pnr.log report.json
+rm -f summary.json pnr.log report.json paths.txt
 # The target's Yosys scripts name their helper files (techmap cells) relative to the build directory.
 for f in "$TDIR"/*.v; do [[ -e $f ]] && ln -sf "$f" .; done
 echo "fpga.sh: $TARGET:$CHPARAM -> $OUT"
@@ -101,9 +105,14 @@ PNR_STATUS="not run"
 PNR_SECONDS=0
 if [[ $PNR == 1 && -x $TDIR/pnr.sh ]]; then
   t2=$(date +%s)
+  [[ $PATHS == 1 ]] && export NEXTPNR_ECP5_ARGS="${NEXTPNR_ECP5_ARGS:-} --detailed-timing-report"
   if "$TDIR/pnr.sh" "$OUT" "$TDIR" > pnr.log 2>&1; then PNR_STATUS=ok; else PNR_STATUS=failed; fi
   PNR_SECONDS=$(( $(date +%s) - t2 ))
   echo "fpga.sh: place and route $PNR_STATUS ($PNR_SECONDS s, $OUT/pnr.log)"
+  if [[ $PATHS == 1 && $PNR_STATUS == ok ]]; then
+    python3 "$ROOT/fpga/common/slack_report.py" report.json > paths.txt
+    echo "fpga.sh: $(sed -n 2p paths.txt) -> $OUT/paths.txt"
+  fi
 fi
 
 PARAMS_JSON=$(for k in "${ORDER[@]}"; do echo "$k=${P[$k]}"; done)
