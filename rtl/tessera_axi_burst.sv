@@ -35,7 +35,8 @@ module tessera_axi_burst #(
   logic [24:0] left_d, left_q;    // beats still to request in this range
   logic [12:0] to4k_d, to4k_q;    // beats from cur_q to the next 4 KB boundary, 1..BeatsPer4k
   logic [8:0]  n_q;               // beats of the offered burst, 1..256
-  logic [7:0]  len_q;             // ... minus 1 (AxLEN)
+  logic [7:0]  len_q;             // ... minus 1 (AxLEN), formed while sizing: no decrement on the
+                                  // way to the AR / AW FIFO
   logic        cut4k_q;           // the offered burst, unless final, ends at a 4 KB boundary
   logic        final_q;           // the offered burst is the range's last
   logic        size_d, size_q;    // cur/left/to4k hold the rest of a range, to be sized

@@ -95,7 +95,7 @@ module tessera_round_clamp #(
   // and 2 * (cmin - zp) - 1 = 2 * cmin + ~(2 * zp), one adder as well. Since min(max(y, lo), hi)
   // is min(lo, hi) whenever y < lo, the lower bound applied is lo_eff, formed from the bounds.
   logic signed [YW-1:0] cmin_x, cmax_x, zp_x, khi_q, klo_q;
-  logic signed [8:0]    hi_q, lo_eff_q;
+  logic [7:0]           hi_q, lo_eff_q;   // the output byte of each bound
   logic [7:0]           zp_q;
 
   always_comb begin
@@ -107,8 +107,8 @@ module tessera_round_clamp #(
   always_ff @(posedge clk_i) begin
     khi_q    <= cmax_x - zp_x;
     klo_q    <= cmin_x + ~zp_x;
-    hi_q     <= cmax_i;
-    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i : cmin_i;
+    hi_q     <= cmax_i[7:0];
+    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i[7:0] : cmin_i[7:0];
     zp_q     <= zp_i[7:0];
   end
 
@@ -124,7 +124,7 @@ module tessera_round_clamp #(
     y        = lo_q[7:0] + zp_q + {7'd0, rnd_q};
     over_hi  = big_q ? !neg_q : (qr > khi_q);
     under_lo = big_q ? neg_q : (qr < klo_q);
-    out_d    = over_hi ? hi_q[7:0] : (under_lo ? lo_eff_q[7:0] : y);
+    out_d    = over_hi ? hi_q : (under_lo ? lo_eff_q : y);
   end
 
   always_ff @(posedge clk_i) begin
@@ -134,7 +134,7 @@ module tessera_round_clamp #(
   assign out_o = out_q;
 
   logic unused_bits;
-  assign unused_bits = ^{p_ext[InW+63:64], coarse[63:CW], fine[CW-1:LoW], hi_q[8], lo_eff_q[8]};
+  assign unused_bits = ^{p_ext[InW+63:64], coarse[63:CW], fine[CW-1:LoW]};
 
 `ifndef SYNTHESIS
   initial begin

@@ -43,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     *) usage ;;
   esac
 done
+[[ $PATHS == 0 || $TARGET == ecp5 ]] || { echo "fpga.sh: --paths needs nextpnr-ecp5's detailed timing report (target ecp5)" >&2; exit 2; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 

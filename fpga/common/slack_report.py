@@ -3,10 +3,11 @@
 
 nextpnr prints one critical path per clock, so a run limited by a dozen unrelated paths shows
 one of them, and fixing them one at a time costs a place-and-route each. With
-`--detailed-timing-report` (`scripts/fpga.sh ecp5 --paths` writes paths.txt with it) the report also lists, for every net
-that ends at a clocked input (flip-flop D / CE / LSR, block-RAM and LUT-RAM write ports), the
-[earliest, latest] arrival time there. This script ranks those inputs, groups the bits of one
-register, and counts the registers over a target period per module.
+`--detailed-timing-report` (`scripts/fpga.sh ecp5 --paths` runs nextpnr so and writes paths.txt)
+the report also lists, for every net that ends at a clocked input (flip-flop D / CE / LSR,
+block-RAM and LUT-RAM write ports), the [earliest, latest] arrival time there. This script ranks
+those inputs, groups the bits of one register, and counts the registers over a target period per
+module.
 
 Usage: slack_report.py report.json [--period NS] [--top N]
 """
