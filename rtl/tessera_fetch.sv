@@ -63,6 +63,24 @@ module tessera_fetch #(
   logic [259:0]  fifo_in, fifo_out;
   logic [Cw-1:0] fifo_cnt;
 
+  // R beats are registered on arrival (r_ready_o is constant, so nothing flows back): command
+  // assembly, the window-fault entry and the FIFO write start from flip-flops. The read engine's
+  // tag FIFO head -> beat routing -> FIFO write data was the ECP5 ArrayDim 4 critical path
+  // (14.5 ns, docs/fpga.md fix 36). A beat still in this register keeps its read in flight
+  // (infl_q), so busy_o covers it.
+  logic             rb_valid_q, rb_err_q;
+  logic [DataW-1:0] rb_data_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) rb_valid_q <= 1'b0;
+    else         rb_valid_q <= r_valid_i;
+  end
+
+  always_ff @(posedge clk_i) begin
+    rb_data_q <= r_data_i;
+    rb_err_q  <= r_err_i;
+  end
+
   assign win_lo    = {1'b0, win_base_i};
   // The window is sampled live: the dispatcher holds the registers' values for the whole run.
   // The command's end address and the window's end are registers, so the three compares start
@@ -80,23 +98,23 @@ module tessera_fetch #(
 
   // Beats are always accepted: space was reserved at issue time, or they are being discarded.
   assign r_ready_o = 1'b1;
-  assign rx_fire   = r_valid_i;
+  assign rx_fire   = rb_valid_q;
   assign rx_done   = rx_fire && (rx_beat_q == Bw'(CmdBeats - 1));
 
   // Command assembly: several beats per command, one beat, or a slot of a wide beat.
   if (BeatB < 32) begin : g_multi_beat
     // Earlier beats of the command, shifted down as each new beat arrives on top.
     logic [255-DataW:0] asm_q;
-    assign rx_cmd = {r_data_i, asm_q};
+    assign rx_cmd = {rb_data_q, asm_q};
     always_ff @(posedge clk_i) begin
       if (rx_fire) asm_q <= rx_cmd[255:DataW];
     end
   end else if (BeatB == 32) begin : g_one_beat
-    assign rx_cmd = r_data_i;
+    assign rx_cmd = rb_data_q;
   end else begin : g_slot
     logic [BeatL-6:0] slot;
     assign slot   = rx_addr_q[BeatL-1:5];
-    assign rx_cmd = r_data_i[slot*256 +: 256];
+    assign rx_cmd = rb_data_q[slot*256 +: 256];
   end
 
   always_comb begin
@@ -131,7 +149,7 @@ module tessera_fetch #(
       end
       if (rx_fire) begin
         rx_beat_d = rx_done ? '0 : rx_beat_q + Bw'(1);
-        rx_err_d  = rx_done ? 1'b0 : (rx_err_q || r_err_i);
+        rx_err_d  = rx_done ? 1'b0 : (rx_err_q || rb_err_q);
         if (rx_done) rx_addr_d = rx_addr_q + 32'd32;
       end
       if (fifo_push && !rx_done) win_sent_d = 1'b1;
@@ -173,7 +191,7 @@ module tessera_fetch #(
     if (active_q && !stop_i) begin
       if (rx_done) begin
         fifo_push = 1'b1;
-        fifo_in   = {(rx_err_q || r_err_i) ? ErrAxiRespW : ErrNoneW, rx_cmd};
+        fifo_in   = {(rx_err_q || rb_err_q) ? ErrAxiRespW : ErrNoneW, rx_cmd};
       end else if (win_fault_q && !win_sent_q && (infl_q == '0) && fifo_ready) begin
         fifo_push = 1'b1;
         fifo_in   = {ErrAddrWindowW, 256'd0};
