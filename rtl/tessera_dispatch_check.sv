@@ -203,29 +203,19 @@ module tessera_dispatch_check #(
   end
 
   // ---- the checks, in order -------------------------------------------------------------------
-  // Stage 1 (from cnt 8, when every product is in prod_q): Faults 1-3 and 5, and the partial sums
-  // of Fault 4. Stage 2: the end of the touched range. Stage 3: the window compares and the
-  // priority encoding into result_q. On-chip ranges: a count of 2^24 or more elements is out of
+  // Stage 1 (from cnt 8, when every product is in prod_q): Faults 1-3, the partial sums of Fault 4
+  // and the on-chip range sums of Fault 5. Stage 2: the end of the touched range and the on-chip
+  // range compares. Stage 3: the window compares and the priority encoding into result_q. On-chip ranges: a count of 2^24 or more elements is out of
   // range of any buffer (16-bit addresses), so the adds are 24 bits wide. Window: a product of
   // 2^33 or more puts the end above 2^32, so the adds are 35 bits wide and exact otherwise.
   localparam int unsigned RangeW = 24;
+  localparam int unsigned Ranges = 5;
 
-  function automatic logic over(input logic [15:0] addr, input logic [63:0] n,
-                                input logic [31:0] words);
-    logic [RangeW:0] sum;
-    sum  = {{(RangeW - 15){1'b0}}, addr} + {1'b0, n[RangeW-1:0]};
-    over = (n[63:RangeW] != '0) || (32'(sum) > words);
-  endfunction
-
-  // addr + n + 1 > words, i.e. addr + n >= words
-  function automatic logic over_ge(input logic [15:0] addr, input logic [63:0] n,
-                                   input logic [31:0] words);
-    logic [RangeW:0] sum;
-    sum     = {{(RangeW - 15){1'b0}}, addr} + {1'b0, n[RangeW-1:0]};
-    over_ge = (n[63:RangeW] != '0) || (32'(sum) >= words);
-  endfunction
-
-  logic        is_ld, is_st, is_dma, bad_op, bad_field, misaligned, bad_sram, lo_bad, big;
+  logic        is_ld, is_st, is_dma, bad_op, bad_field, misaligned, lo_bad, big;
+  logic [15:0] rng_addr  [Ranges];
+  logic [63:0] rng_n     [Ranges];
+  logic [31:0] rng_words [Ranges];
+  logic [Ranges-1:0] rng_en, rng_ge;
   logic [3:0]  flags;
   logic [2:0]  es;
   logic [31:0] emask, depth;
@@ -278,34 +268,75 @@ module tessera_dispatch_check #(
     s1     = {2'b0, l_dram} + {1'b0, prod_q[2][32:0]};
     s2     = {1'b0, prod_q[3][32:0]} + (34'(l_x[15:0]) << es);
 
-    // 5. on-chip ranges
+    // 5. on-chip ranges: up to Ranges (address, count, buffer words) triples per command,
+    //    out of range when address + count > words (or >= words: the last element of a
+    //    strided range). Stage 1 adds, stage 2 compares.
     depth = AbufWords;
     if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufWbuf))) depth = WbufWords;
     if (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufPbuf))) depth = PbufWords;
     if (is_st) depth = (l_buf == 32'(tessera_isa_pkg::StoreBufAcc)) ? AccWords : ObufWords;
-    bad_sram = 1'b0;
+    rng_en = '0;
+    rng_ge = '0;
+    for (int k = 0; k < Ranges; k++) begin
+      rng_addr[k]  = '0;
+      rng_n[k]     = '0;
+      rng_words[k] = '0;
+    end
     unique case (op)
-      tessera_isa_pkg::OpLoad, tessera_isa_pkg::OpStore:
-        bad_sram = over(l_sram, 64'(prod_q[1]), depth);
-      tessera_isa_pkg::OpConv:
-        bad_sram = over(c_abuf, 64'(prod_q[1]), AbufWords) ||
-                   over(c_wbuf, 64'(prod_q[3]) << VecL, WbufWords) ||
-                   over(c_pbuf, 64'd3, PbufWords) ||
-                   over(c_acc, 64'(prod_q[4]), AccWords) ||
-                   ((c_rq != 0) && over_ge(c_obuf, 64'(prod_q[5]), ObufWords));
-      tessera_isa_pkg::OpPool:
-        bad_sram = over(p_abuf, 64'(prod_q[1]), AbufWords) ||
-                   over(p_obuf, 64'(prod_q[3]), ObufWords);
-      tessera_isa_pkg::OpAdd:
-        bad_sram = over(a_a, 64'(a_len), AbufWords) ||
-                   over(a_b, 64'(a_len), AbufWords) ||
-                   over(a_o, 64'(a_len), ObufWords);
+      tessera_isa_pkg::OpLoad, tessera_isa_pkg::OpStore: begin
+        rng_en[0] = 1'b1; rng_addr[0] = l_sram; rng_n[0] = 64'(prod_q[1]); rng_words[0] = depth;
+      end
+      tessera_isa_pkg::OpConv: begin
+        rng_en    = 5'b01111;
+        rng_addr[0] = c_abuf; rng_n[0] = 64'(prod_q[1]);          rng_words[0] = AbufWords;
+        rng_addr[1] = c_wbuf; rng_n[1] = 64'(prod_q[3]) << VecL;  rng_words[1] = WbufWords;
+        rng_addr[2] = c_pbuf; rng_n[2] = 64'd3;                   rng_words[2] = PbufWords;
+        rng_addr[3] = c_acc;  rng_n[3] = 64'(prod_q[4]);          rng_words[3] = AccWords;
+        rng_addr[4] = c_obuf; rng_n[4] = 64'(prod_q[5]);          rng_words[4] = ObufWords;
+        rng_en[4] = (c_rq != 0);
+        rng_ge[4] = 1'b1;
+      end
+      tessera_isa_pkg::OpPool: begin
+        rng_en    = 5'b00011;
+        rng_addr[0] = p_abuf; rng_n[0] = 64'(prod_q[1]);          rng_words[0] = AbufWords;
+        rng_addr[1] = p_obuf; rng_n[1] = 64'(prod_q[3]);          rng_words[1] = ObufWords;
+      end
+      tessera_isa_pkg::OpAdd: begin
+        rng_en    = 5'b00111;
+        rng_addr[0] = a_a;    rng_n[0] = 64'(a_len);              rng_words[0] = AbufWords;
+        rng_addr[1] = a_b;    rng_n[1] = 64'(a_len);              rng_words[1] = AbufWords;
+        rng_addr[2] = a_o;    rng_n[2] = 64'(a_len);              rng_words[2] = ObufWords;
+      end
       default: ;
     endcase
   end
 
+  // Stage 1 of the on-chip ranges: the sums, and whether the count alone is out of any buffer's
+  // reach. The words, enables and >= flags are read again in stage 2 from the command, which is
+  // stable from start_i to done_o.
+  logic [RangeW:0]   rng_sum_q [Ranges];
+  logic [Ranges-1:0] rng_big_q;
+  logic              bad_sram;
+
+  always_ff @(posedge clk_i) begin
+    for (int k = 0; k < Ranges; k++) begin
+      rng_sum_q[k] <= {{(RangeW - 15){1'b0}}, rng_addr[k]} + {1'b0, rng_n[k][RangeW-1:0]};
+      rng_big_q[k] <= (rng_n[k][63:RangeW] != '0);
+    end
+  end
+
+  always_comb begin
+    bad_sram = 1'b0;
+    for (int k = 0; k < Ranges; k++) begin
+      if (rng_en[k] && (rng_big_q[k] ||
+                        (rng_ge[k] ? (32'(rng_sum_q[k]) >= rng_words[k])
+                                   : (32'(rng_sum_q[k]) >  rng_words[k]))))
+        bad_sram = 1'b1;
+    end
+  end
+
   // Stage registers. Fault 4 is decided in stage 3; the others are carried along.
-  logic        is_dma_q, bad_op_q, bad_field_q, misaligned_q, bad_sram_q, lo_bad_q, big_q;
+  logic        is_dma_q, bad_op_q, bad_field_q, misaligned_q, lo_bad_q, big_q;
   logic [33:0] s1_q, s2_q;
   logic [34:0] hi_q;
   logic [3:0]  pre_q, res_q;  // faults 1-3 (stage 2); the result (stage 3)
@@ -317,7 +348,6 @@ module tessera_dispatch_check #(
     bad_op_q     <= bad_op;
     bad_field_q  <= bad_field;
     misaligned_q <= misaligned;
-    bad_sram_q   <= bad_sram;
     lo_bad_q     <= lo_bad;
     big_q        <= big;
     s1_q         <= s1;
@@ -325,7 +355,7 @@ module tessera_dispatch_check #(
     // stage 2
     hi_q    <= {1'b0, s1_q} + {1'b0, s2_q};
     w_pre_q <= is_dma_q && (lo_bad_q || big_q);
-    sram_q2 <= bad_sram_q;
+    sram_q2 <= bad_sram;
     if (bad_op_q)          pre_q <= 4'(tessera_isa_pkg::ErrIllegalOpcode);
     else if (bad_field_q)  pre_q <= 4'(tessera_isa_pkg::ErrIllegalField);
     else if (misaligned_q) pre_q <= 4'(tessera_isa_pkg::ErrMisaligned);
