@@ -51,10 +51,16 @@ module tessera_store_unit #(
 
   logic        active_d, active_q, walk_d, walk_q, is_acc_d, is_acc_q;
   logic        packed_d, packed_q;          // every element handed to the packer's beats
-  logic [15:0] rd_ptr_d, rd_ptr_q, x_d, x_q, xlen_q, ylen_q, zlen_q;
+  logic [15:0] rd_ptr_d, rd_ptr_q, x_d, x_q, xlen_q, ylen_q, zlen_q, xlen_m1_q, ylen_m1_q;
   // The reader's own x/y/z walk (x*y*z reads, no multiplier); rd_more_q until the last read.
+  // Each dimension counts the reads left after the current one down to zero, with that zero
+  // test as a register (r*_z_q), so a read decides its wraps from flip-flops: an increment, a
+  // compare against the length and the next dimension's increment and compare in one cycle
+  // were on the ECP5 critical path (13.2 ns, docs/fpga.md fix 38).
   logic        rd_more_d, rd_more_q;
   logic [15:0] rx_d, rx_q, ry_d, ry_q, rz_d, rz_q;
+  logic        rx_z_d, rx_z_q, ry_z_d, ry_z_q, rz_z_d, rz_z_q;
+  logic [15:0] cmd_xlen, cmd_ylen, cmd_zlen;
   logic [31:0] dram_q, ys_q, zs_q;
   logic [2:0]  es_d, es_q;
   logic [6:0]  bcnt_d, bcnt_q;
@@ -168,7 +174,7 @@ module tessera_store_unit #(
   assign elem_off    = d_ra[BeatL-1:0] + BeatL'(32'(x_q) << es_q);
   assign next_off    = {1'b0, elem_off} + (BeatL+1)'(32'd1 << es_q);
   assign beat_end    = next_off[BeatL];
-  assign last_in_row = (x_q == xlen_q - 16'd1);
+  assign last_in_row = (x_q == xlen_m1_q);
   assign bpe_m1      = elem_small ? 7'd0 : 7'((32'd1 << (es_q - 3'(BeatL))) - 32'd1);
 
   // A popped elem_small element starts a fresh beat if the held one leaves this cycle.
@@ -260,6 +266,9 @@ module tessera_store_unit #(
 
   // ---- command control ------------------------------------------------------------------------
   assign cmd_ready_o = !active_q && !flush_i;
+  assign cmd_xlen    = cmd_i[tessera_isa_pkg::StoreXLenLsb +: tessera_isa_pkg::StoreXLenW];
+  assign cmd_ylen    = cmd_i[tessera_isa_pkg::StoreYLenLsb +: tessera_isa_pkg::StoreYLenW];
+  assign cmd_zlen    = cmd_i[tessera_isa_pkg::StoreZLenLsb +: tessera_isa_pkg::StoreZLenW];
 
   always_comb begin
     active_d  = active_q;
@@ -271,6 +280,9 @@ module tessera_store_unit #(
     rx_d      = rx_q;
     ry_d      = ry_q;
     rz_d      = rz_q;
+    rx_z_d    = rx_z_q;
+    ry_z_d    = ry_z_q;
+    rz_z_d    = rz_z_q;
     es_d      = es_q;
     x_d       = x_q;
     bcnt_d    = bcnt_q;
@@ -287,22 +299,35 @@ module tessera_store_unit #(
       rd_ptr_d  = cmd_i[tessera_isa_pkg::StoreSramAddrLsb +: tessera_isa_pkg::StoreSramAddrW];
       // x*y*z reads (every length is >= 1: ILLEGAL_FIELD otherwise)
       rd_more_d = 1'b1;
-      rx_d      = '0;
-      ry_d      = '0;
-      rz_d      = '0;
+      rx_d      = cmd_xlen - 16'd1;
+      ry_d      = cmd_ylen - 16'd1;
+      rz_d      = cmd_zlen - 16'd1;
+      rx_z_d    = (cmd_xlen == 16'd1);
+      ry_z_d    = (cmd_ylen == 16'd1);
+      rz_z_d    = (cmd_zlen == 16'd1);
       x_d       = '0;
       bcnt_d    = '0;
     end else begin
       if (issue) begin
         rd_ptr_d = rd_ptr_q + 16'd1;
-        rx_d     = rx_q + 16'd1;
-        if (rx_d == xlen_q) begin
-          rx_d = '0;
-          ry_d = ry_q + 16'd1;
-          if (ry_d == ylen_q) begin
-            ry_d = '0;
-            rz_d = rz_q + 16'd1;
-            if (rz_d == zlen_q) rd_more_d = 1'b0;
+        if (!rx_z_q) begin
+          rx_d   = rx_q - 16'd1;
+          rx_z_d = (rx_q == 16'd1);
+        end else begin
+          rx_d   = xlen_m1_q;
+          rx_z_d = (xlen_m1_q == 16'd0);
+          if (!ry_z_q) begin
+            ry_d   = ry_q - 16'd1;
+            ry_z_d = (ry_q == 16'd1);
+          end else begin
+            ry_d   = ylen_m1_q;
+            ry_z_d = (ylen_m1_q == 16'd0);
+            if (rz_z_q) begin
+              rd_more_d = 1'b0;
+            end else begin
+              rz_d   = rz_q - 16'd1;
+              rz_z_d = (rz_q == 16'd1);
+            end
           end
         end
       end
@@ -327,6 +352,9 @@ module tessera_store_unit #(
       rx_q      <= '0;
       ry_q      <= '0;
       rz_q      <= '0;
+      rx_z_q    <= 1'b0;
+      ry_z_q    <= 1'b0;
+      rz_z_q    <= 1'b0;
       es_q      <= '0;
       x_q       <= '0;
       bcnt_q    <= '0;
@@ -343,6 +371,9 @@ module tessera_store_unit #(
       rx_q      <= rx_d;
       ry_q      <= ry_d;
       rz_q      <= rz_d;
+      rx_z_q    <= rx_z_d;
+      ry_z_q    <= ry_z_d;
+      rz_z_q    <= rz_z_d;
       es_q      <= es_d;
       x_q       <= x_d;
       bcnt_q    <= bcnt_d;
@@ -355,9 +386,11 @@ module tessera_store_unit #(
   always_ff @(posedge clk_i) begin
     if (cmd_valid_i && cmd_ready_o) begin
       dram_q <= cmd_i[tessera_isa_pkg::StoreDramAddrLsb +: tessera_isa_pkg::StoreDramAddrW];
-      xlen_q <= cmd_i[tessera_isa_pkg::StoreXLenLsb +: tessera_isa_pkg::StoreXLenW];
-      ylen_q <= cmd_i[tessera_isa_pkg::StoreYLenLsb +: tessera_isa_pkg::StoreYLenW];
-      zlen_q <= cmd_i[tessera_isa_pkg::StoreZLenLsb +: tessera_isa_pkg::StoreZLenW];
+      xlen_q    <= cmd_xlen;
+      ylen_q    <= cmd_ylen;
+      zlen_q    <= cmd_zlen;
+      xlen_m1_q <= cmd_xlen - 16'd1;
+      ylen_m1_q <= cmd_ylen - 16'd1;
       ys_q   <= cmd_i[tessera_isa_pkg::StoreYStrideLsb +: tessera_isa_pkg::StoreYStrideW];
       zs_q   <= cmd_i[tessera_isa_pkg::StoreZStrideLsb +: tessera_isa_pkg::StoreZStrideW];
     end
