@@ -36,11 +36,17 @@ module tessera_fpga_wrap #(
                                  AxiAddrW + 8 + 3 + 2 + 1 + 1 +
                                  AxiAddrW + 8 + 3 + 2 + 1 + AxiDataW + AxiDataW / 8 + 1 + 1 + 1;
 
+  // tessera_top resets synchronously; the reset pin is asynchronous to clk_i, so it goes through
+  // a two-register synchronizer as on a board (fpga/boards/ulx3s registers its reset too). This
+  // also makes the reset's fan-out to every flip-flop a timed path instead of an unconstrained
+  // one from the pin.
+  logic [1:0]      rst_sync_q;
   logic [InW-1:0]  in_q;
   logic [OutW-1:0] out_d, out_q;
   logic            irq;
 
   always_ff @(posedge clk_i) begin
+    rst_sync_q <= {rst_sync_q[0], rst_ni};
     in_q   <= {in_q[InW-2:0], sin_i};
     out_q  <= out_d;
     sout_o <= ^out_q;
@@ -62,7 +68,7 @@ module tessera_fpga_wrap #(
     .LutMulRows   (LutMulRows)
   ) u_top (
     .clk_i          (clk_i),
-    .rst_ni         (rst_ni),
+    .rst_ni         (rst_sync_q[1]),
     .irq_o          (irq),
     .s_axil_awaddr  (in_q[11:0]),
     .s_axil_awvalid (in_q[12]),
