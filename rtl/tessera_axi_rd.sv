@@ -78,9 +78,13 @@ module tessera_axi_rd #(
   );
 
   // Tags are pushed when a burst is committed (enters the AR FIFO) and popped on its last beat.
+  // Both this FIFO and the R FIFO keep their heads in registers: the beat routing below then
+  // starts from flip-flops (the tag FIFO's LUT-RAM read in front of it was on the ECP5 critical
+  // path into both clients, docs/fpga.md fix 40).
   tessera_fifo #(
-    .Width (1),
-    .Depth (MaxOutstanding)
+    .Width   (1),
+    .Depth   (MaxOutstanding),
+    .RegHead (1)
   ) u_tags (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -95,8 +99,9 @@ module tessera_axi_rd #(
   );
 
   tessera_fifo #(
-    .Width (RW),
-    .Depth (2)
+    .Width   (RW),
+    .Depth   (2),
+    .RegHead (1)
   ) u_r (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
