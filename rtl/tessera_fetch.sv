@@ -61,7 +61,9 @@ module tessera_fetch #(
   logic [255:0]  rx_cmd;
   logic          fifo_push, fifo_ready;
   logic [259:0]  fifo_in, fifo_out;
-  logic [Cw-1:0] fifo_cnt;
+  logic [Cw-1:0] fifo_cnt, fifo_cnt_d;
+  logic [Cw:0]   used_d;
+  logic          room_q;    // fifo_cnt + infl_q < Depth
 
   // R beats are registered on arrival (r_ready_o is constant, so nothing flows back): command
   // assembly, the window-fault entry and the FIFO write start from flip-flops. The read engine's
@@ -88,8 +90,7 @@ module tessera_fetch #(
   // behind, was the ECP5 ArrayDim 4 critical path).
   assign in_window = ({8'd0, win_lo} <= {1'b0, iss_addr_q}) && (iss_end_q <= {8'd0, win_end_i}) &&
                      (iss_end_q <= 41'h1_0000_0000);
-  assign can_issue = active_q && !stop_i && (left_q != '0) && !win_fault_q &&
-                     ((32'(fifo_cnt) + 32'(infl_q)) < Depth);
+  assign can_issue = active_q && !stop_i && (left_q != '0) && !win_fault_q && room_q;
 
   assign br_valid_o = can_issue && in_window;
   assign br_addr_o  = {iss_addr_q[31:BeatL], {BeatL{1'b0}}};
@@ -198,6 +199,27 @@ module tessera_fetch #(
       end
     end
   end
+
+  // Room for one more read (buffered commands plus reads in flight below Depth) as a register,
+  // computed from the next counts: the add and compare ran in front of the read request, through
+  // the read engine's arbitration into the load unit's burst splitter (the ECP5 critical path
+  // after fix 36, 12.6 ns; docs/fpga.md fix 42).
+  assign fifo_cnt_d = (start_i || stop_i) ? '0 :
+                      fifo_cnt + Cw'(fifo_push && fifo_ready) - Cw'(cmd_valid_o && cmd_ready_i);
+  assign used_d     = {1'b0, fifo_cnt_d} + {1'b0, infl_d};
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) room_q <= 1'b1;
+    else         room_q <= (used_d < (Cw + 1)'(Depth));
+  end
+
+`ifndef SYNTHESIS
+  always @(posedge clk_i) begin
+    if (rst_ni)
+      assert (room_q == ((32'(fifo_cnt) + 32'(infl_q)) < Depth))
+        else $error("tessera_fetch: room_q does not match the FIFO count and reads in flight");
+  end
+`endif
 
   tessera_fifo #(
     .Width (260),
