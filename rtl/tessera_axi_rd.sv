@@ -56,10 +56,22 @@ module tessera_axi_rd #(
   logic          rq_valid, rq_ready, r_pop_last;
   logic [RW-1:0] rq_head;
 
+  // Arbitration from a register: the fetch has priority once its request has been up for a
+  // cycle (c0_valid_q), so the load unit's ready does not depend on the fetch's request logic in
+  // the same cycle (fetch space check -> AR arbitration -> load burst splitter -> its row walker
+  // was the ECP5 critical path, docs/fpga.md fix 43). A fetch request that just rose waits one
+  // cycle if the load unit asks at the same time.
+  logic c0_valid_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) c0_valid_q <= 1'b0;
+    else         c0_valid_q <= c0_valid_i;
+  end
+
   assign load_ar    = ar_space && tag_space;
-  assign pick1      = !c0_valid_i;
-  assign c0_ready_o = load_ar;
-  assign c1_ready_o = load_ar && !c0_valid_i;
+  assign pick1      = c1_valid_i && !c0_valid_q;
+  assign c0_ready_o = load_ar && !pick1;
+  assign c1_ready_o = load_ar && pick1;
 
   tessera_fifo #(
     .Width (40),
@@ -68,7 +80,7 @@ module tessera_axi_rd #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .clear_i     (1'b0),
-    .in_valid_i  (tag_space && (c0_valid_i || c1_valid_i)),
+    .in_valid_i  (tag_space && (pick1 || c0_valid_i)),
     .in_ready_o  (ar_space),
     .in_data_i   (pick1 ? {c1_len_i, c1_addr_i} : {c0_len_i, c0_addr_i}),
     .out_valid_o (ar_out_valid),
@@ -89,7 +101,7 @@ module tessera_axi_rd #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .clear_i     (1'b0),
-    .in_valid_i  (load_ar && (c0_valid_i || c1_valid_i)),
+    .in_valid_i  (load_ar && (pick1 || c0_valid_i)),
     .in_ready_o  (tag_space),
     .in_data_i   (pick1),
     .out_valid_o (tag_valid),
