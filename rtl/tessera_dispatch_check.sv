@@ -205,9 +205,10 @@ module tessera_dispatch_check #(
   // ---- the checks, in order -------------------------------------------------------------------
   // Stage 1 (from cnt 8, when every product is in prod_q): Faults 1-3, the partial sums of Fault 4
   // and the on-chip range sums of Fault 5. Stage 2: the end of the touched range and the on-chip
-  // range compares. Stage 3: the window compares and the priority encoding into result_q. On-chip ranges: a count of 2^24 or more elements is out of
-  // range of any buffer (16-bit addresses), so the adds are 24 bits wide. Window: a product of
-  // 2^33 or more puts the end above 2^32, so the adds are 35 bits wide and exact otherwise.
+  // range compares. Stage 3: the window compares and the priority encoding into result_q.
+  // On-chip ranges: a count of 2^24 or more elements is out of range of any buffer (16-bit
+  // addresses), so the adds are 24 bits wide. Window: a product of 2^33 or more puts the end
+  // above 2^32, so the adds are 35 bits wide and exact otherwise.
   localparam int unsigned RangeW = 24;
   localparam int unsigned Ranges = 5;
 
