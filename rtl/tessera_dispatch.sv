@@ -151,13 +151,9 @@ module tessera_dispatch #(
 
   for (genvar u = 0; u < 3; u++) begin : g_queue
     logic [$clog2(QueueDepth + 1)-1:0] cnt;
-    // The head in a register: the issue controllers' token checks and the units' command decode
-    // (the compute unit's ready depends on the opcode) start from flip-flops, not from a LUT-RAM
-    // read (the ECP5 conv start path into the address generator, docs/fpga.md fix 41).
     tessera_fifo #(
-      .Width   (EntryW),
-      .Depth   (QueueDepth),
-      .RegHead (1)
+      .Width (EntryW),
+      .Depth (QueueDepth)
     ) u_q (
       .clk_i       (clk_i),
       .rst_ni      (rst_ni),
