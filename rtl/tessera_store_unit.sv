@@ -70,7 +70,10 @@ module tessera_store_unit #(
   logic [WideW-1:0] e_head, e_in;
   logic [2:0]       e_cnt;
 
-  assign want           = active_q && rd_more_q && ((32'(e_cnt) + 32'(pend_q)) < EDepth);
+  // Space for one more read: elements buffered plus the read in flight below EDepth, added in
+  // the FIFO count's own width (a 32-bit add and compare here was the start of the ECP5 critical
+  // path into the ACC read grant and the reader's enables, docs/fpga.md fix 44).
+  assign want           = active_q && rd_more_q && (({1'b0, e_cnt} + 4'(pend_q)) < 4'(EDepth));
   assign obuf_rd_en_o   = want && !is_acc_q;
   assign obuf_rd_addr_o = rd_ptr_q;
   assign acc_req_o      = want && is_acc_q;
