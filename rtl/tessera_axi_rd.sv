@@ -49,7 +49,7 @@ module tessera_axi_rd #(
   // Two-entry FIFOs on AR (out) and R (in) register the AXI side: the ready signals the engine
   // drives come from flops and nothing downstream depends combinationally on an AXI input,
   // which keeps the simulation cheap and the timing paths short, at full throughput.
-  logic          load_ar, pick1, tag_space, tag_head, tag_valid, ar_space, ar_out_valid;
+  logic          load_ar, pick1, pick_valid, tag_space, tag_head, tag_valid, ar_space, ar_out_valid;
   logic [39:0]   ar_out;
   logic [Cw-1:0] tag_cnt;
   logic [1:0]    ar_cnt, r_cnt;
@@ -70,6 +70,7 @@ module tessera_axi_rd #(
 
   assign load_ar    = ar_space && tag_space;
   assign pick1      = c1_valid_i && !c0_valid_q;
+  assign pick_valid = pick1 || c0_valid_i;   // the picked client has a request
   assign c0_ready_o = load_ar && !pick1;
   assign c1_ready_o = load_ar && pick1;
 
@@ -80,7 +81,7 @@ module tessera_axi_rd #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .clear_i     (1'b0),
-    .in_valid_i  (tag_space && (pick1 || c0_valid_i)),
+    .in_valid_i  (tag_space && pick_valid),
     .in_ready_o  (ar_space),
     .in_data_i   (pick1 ? {c1_len_i, c1_addr_i} : {c0_len_i, c0_addr_i}),
     .out_valid_o (ar_out_valid),
@@ -101,7 +102,7 @@ module tessera_axi_rd #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .clear_i     (1'b0),
-    .in_valid_i  (load_ar && (pick1 || c0_valid_i)),
+    .in_valid_i  (load_ar && pick_valid),
     .in_ready_o  (tag_space),
     .in_data_i   (pick1),
     .out_valid_o (tag_valid),

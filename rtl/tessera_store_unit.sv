@@ -392,6 +392,8 @@ module tessera_store_unit #(
       xlen_q    <= cmd_xlen;
       ylen_q    <= cmd_ylen;
       zlen_q    <= cmd_zlen;
+      // Lengths minus one held in registers, so the reader's reloads and the packer's end-of-row
+      // compare take no 16-bit subtract in their cycle (docs/fpga.md fix 38).
       xlen_m1_q <= cmd_xlen - 16'd1;
       ylen_m1_q <= cmd_ylen - 16'd1;
       ys_q   <= cmd_i[tessera_isa_pkg::StoreYStrideLsb +: tessera_isa_pkg::StoreYStrideW];
