@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Open FPGA flows for Tessera: Yosys synthesis (+ nextpnr place-and-route where available).
 #
-#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--paths] [--out DIR]
+#   scripts/fpga.sh <ice40|xilinx|ecp5> [--set Name=Value]... [--lut-mul MODULE]... [--no-pnr|--pnr-only] [--breakdown] [--paths] [--seeds N [--jobs J]] [--out DIR]
 #
 # Parameters of tessera_top come from fpga/<target>/params.env, overridden by --set. The design is
 # synthesized inside fpga/common/tessera_fpga_wrap.sv (a 5-pin serial shim, so it can be placed
@@ -13,6 +13,10 @@
 # (breakdown.txt). --pnr-only reuses the netlist of the previous run in DIR. --paths (ECP5) has
 # nextpnr report the arrival time at every register input and lists the slow ones per register
 # and per module (paths.txt, fpga/common/slack_report.py), not only the one critical path.
+# --seeds N places and routes the same netlist with nextpnr seeds 1..N (J at a time, in
+# DIR/seed<k>/) and keeps the fastest in DIR: nextpnr's Fmax on this design moves by more from one
+# placement to the next than most RTL changes gain, so one run is one sample; summary.json lists
+# every seed's Fmax. ECP5_SPEED=6|7|8 picks the LFE5U-85F speed grade (6, the ULX3S part, by default).
 # Results go to build-fpga/<target>/ (summary.json, stat.txt, synth.log, pnr.log, ...).
 # Single-threaded: every tool runs on one core. docs/fpga.md has the numbers.
 set -euo pipefail
@@ -29,6 +33,8 @@ PNR=1
 BREAKDOWN=0
 PATHS=0
 SYNTH=1
+SEEDS=0
+JOBS=1
 declare -a SETS=()
 declare -a LUT_MULS=()
 while [[ $# -gt 0 ]]; do
@@ -39,11 +45,15 @@ while [[ $# -gt 0 ]]; do
     --pnr-only) SYNTH=0; shift ;;
     --breakdown) BREAKDOWN=1; shift ;;
     --paths) PATHS=1; shift ;;
+    --seeds) SEEDS=$2; shift 2 ;;
+    --jobs) JOBS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ $PATHS == 0 || $TARGET == ecp5 ]] || { echo "fpga.sh: --paths needs nextpnr-ecp5's detailed timing report (target ecp5)" >&2; exit 2; }
+[[ $SEEDS =~ ^[0-9]+$ && $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "fpga.sh: --seeds and --jobs take a count" >&2; exit 2; }
+[[ $SEEDS == 0 || $TARGET != xilinx ]] || { echo "fpga.sh: --seeds needs a nextpnr target (ice40, ecp5)" >&2; exit 2; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -77,7 +87,7 @@ for m in "${LUT_MULS[@]+"${LUT_MULS[@]}"}"; do
   echo "chtype -set \$__soft_mul $m/t:\$mul" >> "$OUT/read.ys"
 done
 cd "$OUT"
-rm -f summary.json pnr.log report.json paths.txt
+rm -rf summary.json pnr.log report.json paths.txt seeds.txt seeds.json seed[0-9]*
 # The target's Yosys scripts name their helper files (techmap cells) relative to the build directory.
 for f in "$TDIR"/*.v; do [[ -e $f ]] && ln -sf "$f" .; done
 echo "fpga.sh: $TARGET:$CHPARAM -> $OUT"
@@ -107,7 +117,29 @@ PNR_SECONDS=0
 if [[ $PNR == 1 && -x $TDIR/pnr.sh ]]; then
   t2=$(date +%s)
   [[ $PATHS == 1 ]] && export NEXTPNR_ECP5_ARGS="${NEXTPNR_ECP5_ARGS:-} --detailed-timing-report"
-  if "$TDIR/pnr.sh" "$OUT" "$TDIR" > pnr.log 2>&1; then PNR_STATUS=ok; else PNR_STATUS=failed; fi
+  if [[ $SEEDS == 0 ]]; then
+    if "$TDIR/pnr.sh" "$OUT" "$TDIR" > pnr.log 2>&1; then PNR_STATUS=ok; else PNR_STATUS=failed; fi
+  else
+    # One directory per seed (the pnr scripts write fixed file names), JOBS at a time. The netlist
+    # is hard-linked (yowasp's WebAssembly nextpnr cannot follow a symlink out of its directory).
+    for ((k = 1; k <= SEEDS; k++)); do
+      mkdir -p "seed$k" && { ln -f netlist.json "seed$k/netlist.json" 2>/dev/null || cp netlist.json "seed$k/"; }
+      ( if PNR_SEED=$k "$TDIR/pnr.sh" "$OUT/seed$k" "$TDIR" > "seed$k/pnr.log" 2>&1
+        then echo ok; else echo failed; fi > "seed$k/status" ) &
+      while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n || true; done
+    done
+    wait
+    python3 "$ROOT/fpga/common/seeds.py" "$OUT" "$SEEDS" > seeds.txt
+    cat seeds.txt
+    best=$(sed -n 's/^best seed: \([0-9]*\).*/\1/p' seeds.txt)
+    if [[ -n $best ]]; then
+      PNR_STATUS=ok
+      for f in "seed$best"/*; do [[ $f == */netlist.json || $f == */status ]] || cp "$f" .; done
+    else
+      PNR_STATUS=failed
+      cp seed1/pnr.log pnr.log
+    fi
+  fi
   PNR_SECONDS=$(( $(date +%s) - t2 ))
   echo "fpga.sh: place and route $PNR_STATUS ($PNR_SECONDS s, $OUT/pnr.log)"
   if [[ $PATHS == 1 && $PNR_STATUS == ok ]]; then

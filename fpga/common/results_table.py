@@ -38,7 +38,9 @@ def row(s):
     dsp = f"{fmt(c['dsp'])} {DSP_NAME[t]}" + (f" of {dev['dsp']}" if t == "ice40" else "")
     bram = f"{fmt(c['bram'])} {BRAM_NAME[t]}" + (f" of {dev['bram']}" if t == "ice40" else "")
     if fmax:
-        fm = f"{fmax:.1f} MHz (nextpnr, routed)"
+        seeds = pnr.get("seeds", {})
+        how = f"best of {len(seeds['runs'])} seeds, median {seeds['median_mhz']:.1f}" if "median_mhz" in seeds else "routed"
+        fm = f"{fmax:.1f} MHz (nextpnr, {how})"
         gops = f"{2 * macs * fmax / 1000:.2f}"
     elif pnr.get("status") == "not run":
         fm, gops = "no place and route" if t == "xilinx" else "not run", "–"
@@ -51,7 +53,8 @@ def row(s):
     usual = ("ArrayDim", "AbufWords", "WbufWords", "AccWords", "ObufWords", "PbufWords", "AxiDataW",
              "QueueDepth")
     extra = "".join(f", {k} {v}" for k, v in p.items() if k not in usual)
-    return (f"| {dev['name'].split(' ')[0]} | {dim} x {dim}, buffers {buffers}, AXI {p.get('AxiDataW')}{extra} "
+    name = dev["name"].split(" ")[0] + (f"-{dev['speed_grade']}" if "speed_grade" in dev else "")
+    return (f"| {name} | {dim} x {dim}, buffers {buffers}, AXI {p.get('AxiDataW')}{extra} "
             f"| {macs} | {lut} | {fmt(c['ff'])} | {dsp} | {bram} | {fm} | {gops} | {bit} |")
 
 

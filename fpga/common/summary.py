@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes <out>/summary.json from Yosys `stat -json` (stat.json) and, when present, the nextpnr
 report (report.json) and log (pnr.log). Called by scripts/fpga.sh; environment: TARGET, PARAMS
-(Name=Value lines), LUT_MUL_MODULES (fpga.sh --lut-mul), SYNTH_SECONDS, PNR_STATUS, PNR_SECONDS."""
+(Name=Value lines), LUT_MUL_MODULES (fpga.sh --lut-mul), SYNTH_SECONDS, PNR_STATUS, PNR_SECONDS,
+ECP5_SPEED."""
 import json
 import os
 import re
@@ -191,6 +192,12 @@ def main():
         m = re.findall(r"Total path delay: ([0-9.]+) ns \(([0-9.]+) MHz\)", text)
         if m:
             summary["pnr"]["icetime_mhz"] = float(m[-1][1])
+    seeds = os.path.join(out, "seeds.json")  # fpga.sh --seeds: this run is the fastest of these
+    if os.path.exists(seeds):
+        with open(seeds) as f:
+            summary["pnr"]["seeds"] = json.load(f)
+    if target == "ecp5":
+        summary["device"]["speed_grade"] = int(os.environ.get("ECP5_SPEED", "6"))
     for bit in ("tessera.bin", "tessera.bit"):  # icepack / ecppack output
         if os.path.exists(os.path.join(out, bit)):
             summary["bitstream"] = {"file": bit, "bytes": os.path.getsize(os.path.join(out, bit))}
