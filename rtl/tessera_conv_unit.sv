@@ -91,9 +91,9 @@ module tessera_conv_unit #(
   // requantization: tessera_bias_sat, then the compute unit's shared output lane
   localparam int unsigned RqLat    = 2 + tessera_arith_pkg::OutLaneLat;
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
-  localparam int unsigned CtrlRd   = N;            // + c: lane c reads ACC
-  localparam int unsigned CtrlWr   = N + 2;        // + c: lane c adds and writes ACC / requant
-  localparam int unsigned CtrlOb   = 2*N + RqLat + 1;  // deskewed bytes are written to OBUF
+  localparam int unsigned CtrlRd   = N + 1;        // + c: lane c reads ACC
+  localparam int unsigned CtrlWr   = N + 3;        // + c: lane c adds and writes ACC / requant
+  localparam int unsigned CtrlOb   = 2*N + RqLat + 2;  // deskewed bytes are written to OBUF
   localparam int unsigned CtrlDepth = CtrlOb + 1;
   // done_o comes the cycle after the OBUF write of the last pixel.
   localparam logic [7:0]  DrainCycles = 8'(CtrlOb + 1);

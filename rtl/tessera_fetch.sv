@@ -11,12 +11,13 @@ module tessera_fetch #(
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
-  input  logic         start_i,      // begin fetching (cmd_base etc. sampled now)
+  input  logic         start_i,      // begin fetching (cmd_base, cmd_count sampled now)
   input  logic         stop_i,       // stop issuing, discard data and buffered commands
   input  logic [31:0]  cmd_base_i,
   input  logic [31:0]  cmd_count_i,
   input  logic [31:0]  win_base_i,
   input  logic [32:0]  win_end_i,    // win_base + win_size
+                                     // (the window is sampled the cycle after start_i)
   // bursts to the read engine
   output logic         br_valid_o,
   input  logic         br_ready_i,
@@ -47,17 +48,22 @@ module tessera_fetch #(
 
 
   logic          active_d, active_q;
+  logic          chk_d, chk_q;                 // this cycle checks the window: nothing issues
   logic          win_fault_d, win_fault_q;     // the next command lies outside the window
   logic          win_sent_d, win_sent_q;
   logic [31:0]   left_d, left_q;               // commands still to issue
   logic [39:0]   iss_addr_d, iss_addr_q;       // byte address of the next command to issue
-  logic [40:0]   iss_end_d, iss_end_q;         // ... plus 32
+  logic [32:0]   first_end_q;                  // cmd_base + 32: the first command's end
+  logic [40:0]   next_end_d, next_end_q;       // end of the command after the next one
+  logic [32:0]   lim_m32_q;                    // the window's end (at most 2^32) minus 32, >= 0
+  logic          ok_d, ok_q;                   // the next command lies inside the window
+  logic          okn_d, okn_q;                 // ... and so does the one after it
   logic [31:0]   rx_addr_d, rx_addr_q;         // byte address of the command being received
   logic [Cw-1:0] infl_d, infl_q;               // issued, not yet received
   logic [Bw-1:0] rx_beat_d, rx_beat_q;
   logic          rx_err_d, rx_err_q;
-  logic [32:0]   win_lo;
-  logic          in_window, can_issue, br_fire, rx_fire, rx_done;
+  logic [32:0]   win_lim;
+  logic          can_issue, br_fire, rx_fire, rx_done;
   logic [255:0]  rx_cmd;
   logic          fifo_push, fifo_ready;
   logic [259:0]  fifo_in, fifo_out;
@@ -83,16 +89,23 @@ module tessera_fetch #(
     rb_err_q  <= r_err_i;
   end
 
-  assign win_lo    = {1'b0, win_base_i};
-  // The window is sampled live: the dispatcher holds the registers' values for the whole run.
-  // The command's end address and the window's end are registers, so the three compares start
-  // from flip-flops (an adder in front of them, then the read arbitration and the load unit
-  // behind, was the ECP5 ArrayDim 4 critical path).
-  assign in_window = ({8'd0, win_lo} <= {1'b0, iss_addr_q}) && (iss_end_q <= {8'd0, win_end_i}) &&
-                     (iss_end_q <= 41'h1_0000_0000);
-  assign can_issue = active_q && !stop_i && (left_q != '0) && !win_fault_q && room_q;
+  // The window check is registered: ok_q says whether the next command fits, okn_q whether the
+  // one after it does. Addresses only grow within a run, so the lower bound matters for the first
+  // command only, and an issue moves okn_q into ok_q while okn_q compares the command two ahead
+  // against the window's end minus 32. The compares thus start and end at flip-flops; evaluated
+  // live in front of the read request, the window compare -> read request -> reads in flight ->
+  // room_q was the ECP5 ArrayDim 4 critical path (13.7 ns at speed 6, docs/fpga.md fix 45). The
+  // check costs one cycle per run, right after start_i, when the dispatcher's copy of the window
+  // registers has just been loaded.
+  assign win_lim   = win_end_i[32] ? 33'h1_0000_0000 : win_end_i;
+  assign can_issue = active_q && !chk_q && !stop_i && (left_q != '0) && !win_fault_q && room_q;
 
-  assign br_valid_o = can_issue && in_window;
+  always_ff @(posedge clk_i) begin
+    if (start_i) first_end_q <= {1'b0, cmd_base_i} + 33'd32;
+    if (chk_q)   lim_m32_q   <= (win_lim < 33'd32) ? '0 : win_lim - 33'd32;
+  end
+
+  assign br_valid_o = can_issue && ok_q;
   assign br_addr_o  = {iss_addr_q[31:BeatL], {BeatL{1'b0}}};
   assign br_len_o   = 8'(CmdBeats - 1);
   assign br_fire    = br_valid_o && br_ready_i;
@@ -120,32 +133,44 @@ module tessera_fetch #(
 
   always_comb begin
     active_d    = active_q;
+    chk_d       = 1'b0;
+    ok_d        = ok_q;
+    okn_d       = okn_q;
     win_fault_d = win_fault_q;
     win_sent_d  = win_sent_q;
     left_d      = left_q;
     iss_addr_d  = iss_addr_q;
-    iss_end_d   = iss_end_q;
+    next_end_d  = next_end_q;
     rx_addr_d   = rx_addr_q;
     infl_d      = infl_q;
     rx_beat_d   = rx_beat_q;
     rx_err_d    = rx_err_q;
     if (start_i) begin
       active_d    = 1'b1;
+      chk_d       = 1'b1;
+      ok_d        = 1'b0;
+      okn_d       = 1'b0;
       win_fault_d = 1'b0;
       win_sent_d  = 1'b0;
       left_d      = cmd_count_i;
       iss_addr_d  = {8'd0, cmd_base_i};
-      iss_end_d   = {9'd0, cmd_base_i} + 41'd32;
+      next_end_d  = {9'd0, cmd_base_i} + 41'd64;
       rx_addr_d   = cmd_base_i;
       rx_beat_d   = '0;
       rx_err_d    = 1'b0;
     end else begin
       if (stop_i) active_d = 1'b0;
+      if (chk_q) begin
+        ok_d  = ({1'b0, win_base_i} <= {1'b0, iss_addr_q[31:0]}) && (first_end_q <= win_lim);
+        okn_d = ok_d && (next_end_q <= {8'd0, win_lim});
+      end
       if (br_fire) begin
         left_d     = left_q - 32'd1;
         iss_addr_d = iss_addr_q + 40'd32;
-        iss_end_d  = iss_end_q + 41'd32;
-      end else if (can_issue && !in_window) begin
+        next_end_d = next_end_q + 41'd32;
+        ok_d       = okn_q;
+        okn_d      = (next_end_q <= {8'd0, lim_m32_q});
+      end else if (can_issue && !ok_q) begin
         win_fault_d = 1'b1;
       end
       if (rx_fire) begin
@@ -162,22 +187,28 @@ module tessera_fetch #(
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       active_q    <= 1'b0;
+      chk_q       <= 1'b0;
+      ok_q        <= 1'b0;
+      okn_q       <= 1'b0;
       win_fault_q <= 1'b0;
       win_sent_q  <= 1'b0;
       left_q      <= '0;
       iss_addr_q  <= '0;
-      iss_end_q   <= '0;
+      next_end_q  <= '0;
       rx_addr_q   <= '0;
       infl_q      <= '0;
       rx_beat_q   <= '0;
       rx_err_q    <= 1'b0;
     end else begin
       active_q    <= active_d;
+      chk_q       <= chk_d;
+      ok_q        <= ok_d;
+      okn_q       <= okn_d;
       win_fault_q <= win_fault_d;
       win_sent_q  <= win_sent_d;
       left_q      <= left_d;
       iss_addr_q  <= iss_addr_d;
-      iss_end_q   <= iss_end_d;
+      next_end_q  <= next_end_d;
       rx_addr_q   <= rx_addr_d;
       infl_q      <= infl_d;
       rx_beat_q   <= rx_beat_d;

@@ -1,8 +1,11 @@
 // One processing element of the weight-stationary array: a 9-bit x 9-bit signed MAC into an
-// int32 partial sum. The product is registered before the add, so the multiplier (a DSP block
-// spread far from its neighbours on large arrays) and the 32-bit carry chain are separate
-// register stages; every row's product is one cycle later, so the sum wavefront still meets it
-// in step (tessera_pe_array). The weight register is doubled so the next weight tile can be
+// int32 partial sum. The multiplier (a DSP block spread far from its neighbours on large arrays)
+// sits alone between registers: its factors are the activation register (which also feeds the
+// next PE) and the weight that activation selected, registered beside it; its product is
+// registered before the add. Every row's product is thus two cycles after its activation
+// arrives, so the sum wavefront still meets it in step (tessera_pe_array). Choosing the weight
+// in front of an unregistered multiplier was the ECP5 speed-6 path after the fetch window
+// (12.6-13.0 ns, docs/fpga.md fix 46). The weight register is doubled so the next weight tile can be
 // written while the current one is still in use; every activation carries a buffer tag saying
 // which of the two weights it multiplies, so the switch to the next tile travels through the
 // array with the data wavefront instead of needing a global swap at a moment no single cycle
@@ -40,20 +43,19 @@ module tessera_pe #(
   logic [PsumW-1:0]    psum_q;
   logic [PsumW+17:0]   prod_ext;  // wide enough that no replication count below is zero
   logic [PsumW+31:0]   psum_ext;
-  logic [8:0]  wgt0_q, wgt1_q, wgt;
+  logic [8:0]  wgt0_q, wgt1_q, wgt_q;   // wgt_q: the weight act_q multiplies
   logic signed [17:0] prod, prod_q;
 
   // The product of two 9-bit signed values needs 18 bits in general (17 for these factors); it is
   // sign-extended into the partial sum.
-  assign wgt = act_buf_i ? wgt1_q : wgt0_q;
   if (LutMul) begin : g_lut_mul
     tessera_lut_mul u_mul (
-      .u_i (act_i),
-      .w_i (wgt),
+      .u_i (act_q),
+      .w_i (wgt_q),
       .p_o (prod)
     );
   end else begin : g_dsp_mul
-    assign prod = $signed(act_i) * $signed(wgt);
+    assign prod = $signed(act_q) * $signed(wgt_q);
   end
 
   always_ff @(posedge clk_i) begin
@@ -71,8 +73,10 @@ module tessera_pe #(
   end
 
   // Weights need no reset: a weight is only ever multiplied by activations of the tile that
-  // loaded it (bubbles carry activation 0).
+  // loaded it (bubbles carry activation 0). The buffer is read as the activation arrives, as
+  // before this register existed, so the rules for loading the shadow buffer are unchanged.
   always_ff @(posedge clk_i) begin
+    wgt_q <= act_buf_i ? wgt1_q : wgt0_q;
     if (wgt_we_i && !wgt_buf_i) wgt0_q <= wgt_i;
     if (wgt_we_i &&  wgt_buf_i) wgt1_q <= wgt_i;
   end

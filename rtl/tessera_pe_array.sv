@@ -2,8 +2,9 @@
 // c output channel c. Activations enter at the left of each row and move one column per cycle;
 // partial sums start at zero in row 0 and move one row per cycle; column c's result leaves the
 // bottom row. The caller skews the inputs: the activation of row r must enter r cycles after row
-// 0's, and then column c's sum of a vector appears on psum_o Rows + 1 cycles after the vector
-// entered row 0 (a cycle per row, plus the product register of the first row), plus c cycles.
+// 0's, and then column c's sum of a vector appears on psum_o Rows + 2 cycles after the vector
+// entered row 0 (a cycle per row, plus the first row's factor and product registers), plus c
+// cycles.
 // Row r adds in 18 + clog2(r+1) bits, which hold any sum of r+1 products exactly (tessera_pe).
 //
 // The last LutMulRows rows build their products from LUTs (tessera_lut_mul), for FPGAs with fewer

@@ -307,9 +307,9 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
   return tiles * tile + 7 + rq_wait;
 }
 
-// The last pixel's sums leave the array's last column 2N+2 cycles after it is issued, pass
+// The last pixel's sums leave the array's last column 2N+3 cycles after it is issued, pass
 // the requantization (RqLat = 2 + kOutLaneLat: tessera_bias_sat and the output lane) and the
-// deskew, are written to OBUF, and done follows (tessera_conv_unit's DrainCycles = 2N + RqLat + 2).
-uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 4 + kOutLaneLat; }
+// deskew, are written to OBUF, and done follows (tessera_conv_unit's DrainCycles = 2N + RqLat + 3).
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 5 + kOutLaneLat; }
 
 }  // namespace tessera

@@ -71,8 +71,8 @@ void run_gemms(unsigned rows, unsigned cols, uint64_t seed) {
   const long end = start[kTiles - 1] + tiles[kTiles - 1].pixels + rows + cols + 4;
 
   // Expected outputs, keyed by cycle of appearance: column c of a vector that entered row 0 in
-  // cycle s is visible on psum_o after the edge ending cycle s + rows + c (rows adders, one
-  // product register).
+  // cycle s is visible on psum_o after the edge ending cycle s + rows + 1 + c (rows adders,
+  // one factor register and one product register).
   std::vector<std::vector<std::pair<unsigned, uint32_t>>> expect(end + 1);
   for (unsigned k = 0; k < kTiles; ++k) {
     for (unsigned p = 0; p < tiles[k].pixels; ++p) {
@@ -80,7 +80,7 @@ void run_gemms(unsigned rows, unsigned cols, uint64_t seed) {
         int64_t s = 0;
         for (unsigned r = 0; r < rows; ++r)
           s += int64_t(tiles[k].a[p * rows + r]) * tiles[k].w[r * cols + c];
-        expect[start[k] + p + rows + c].push_back({c, uint32_t(s)});
+        expect[start[k] + p + rows + 1 + c].push_back({c, uint32_t(s)});
       }
     }
   }
