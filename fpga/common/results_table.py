@@ -6,6 +6,7 @@ summary.json files scripts/fpga.sh writes:
 
 MACs = ArrayDim^2; peak GOPS = 2 * MACs * Fmax (one multiply and one add per MAC per cycle), only
 where place and route gave an Fmax."""
+import argparse
 import glob
 import json
 import os
@@ -59,13 +60,21 @@ def row(s):
 
 
 def main():
-    files = sys.argv[1:] or sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..",
-                                                          "build-fpga", "*", "summary.json")))
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("summary", nargs="*", help="summary.json files (default: build-fpga/*/summary.json)")
+    files = ap.parse_args().summary or sorted(glob.glob(os.path.join(
+        os.path.dirname(__file__), "..", "..", "build-fpga", "*", "summary.json")))
+    rows = []
+    for f in files:
+        try:
+            with open(f) as fh:
+                rows.append(row(json.load(fh)))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            sys.exit(f"results_table.py: {f}: not a readable scripts/fpga.sh summary ({e!r})")
     print("| target | configuration | MACs | LUT4 / LUT | FF | DSP | block RAM | Fmax | peak GOPS | bitstream |")
     print("|---|---|---:|---:|---:|---:|---:|---|---:|---|")
-    for f in files:
-        with open(f) as fh:
-            print(row(json.load(fh)))
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":
