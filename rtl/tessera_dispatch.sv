@@ -81,6 +81,11 @@ module tessera_dispatch #(
   state_e       state_d, state_q;
   logic [31:0]  idx_d, idx_q;             // index of the next command to dispatch
   logic [31:0]  count_d, count_q;
+  // idx_q != count_q as a register, and count_q - 1 to update it on a dispatch with one compare:
+  // the 32-bit compare in front of f_ready_o ran through the fetch's FIFO count into its
+  // room_q (the ECP5 speed-6 worst path after fix 46, 12.4 ns; docs/fpga.md fix 47).
+  logic         more_d, more_q;
+  logic [31:0]  count_m1_d, count_m1_q;
   logic [31:0]  wbase_d, wbase_q;
   logic [32:0]  wend_d, wend_q;
   logic         chk_valid_d, chk_valid_q;
@@ -294,7 +299,7 @@ module tessera_dispatch #(
   assign route_fire = (state_q == StRun) && chk_ok && !chk_is_finish && tgt_ready;
   assign q_push     = tgt_q & {3{route_fire}};
 
-  assign f_ready_o = (state_q == StRun) && !chk_valid_q && (idx_q != count_q);
+  assign f_ready_o = (state_q == StRun) && !chk_valid_q && more_q;
   assign chk_start = f_ready_o && f_valid_i;
 
   // ---- deadlock -------------------------------------------------------------------------------
@@ -391,6 +396,8 @@ module tessera_dispatch #(
     state_d     = state_q;
     idx_d       = idx_q;
     count_d     = count_q;
+    more_d      = more_q;
+    count_m1_d  = count_m1_q;
     wbase_d     = wbase_q;
     wend_d      = wend_q;
     chk_valid_d = chk_valid_q;
@@ -411,12 +418,15 @@ module tessera_dispatch #(
     if (route_fire) begin
       chk_valid_d = 1'b0;
       idx_d       = idx_q + 32'd1;
+      more_d      = (idx_q != count_m1_q);
     end
 
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
           count_d     = cmd_count_i;
+          more_d      = (cmd_count_i != 32'd0);
+          count_m1_d  = cmd_count_i - 32'd1;
           wbase_d     = win_base_i;
           wend_d      = {1'b0, win_base_i} + {1'b0, win_size_i};
           idx_d       = '0;
@@ -433,7 +443,7 @@ module tessera_dispatch #(
         end
       end
       StRun: begin
-        if (!chk_valid_q && (idx_q == count_q)) state_d = StExhaust;
+        if (!chk_valid_q && !more_q) state_d = StExhaust;
         if (chk_ok && chk_is_finish) begin
           chk_valid_d = 1'b0;
           state_d     = StFinish;
@@ -486,6 +496,8 @@ module tessera_dispatch #(
       state_q     <= StIdle;
       idx_q       <= '0;
       count_q     <= '0;
+      more_q      <= 1'b0;
+      count_m1_q  <= '0;
       wbase_q     <= '0;
       wend_q      <= '0;
       chk_valid_q <= 1'b0;
@@ -499,6 +511,8 @@ module tessera_dispatch #(
       state_q     <= state_d;
       idx_q       <= idx_d;
       count_q     <= count_d;
+      more_q      <= more_d;
+      count_m1_q  <= count_m1_d;
       wbase_q     <= wbase_d;
       wend_q      <= wend_d;
       chk_valid_q <= chk_valid_d;
@@ -525,5 +539,13 @@ module tessera_dispatch #(
   assign unit_busy_o       = ctl_exec;
   assign unit_wait_o       = ctl_wait;
   assign retired_o         = 3'(ctl_done[0]) + 3'(ctl_done[1]) + 3'(ctl_done[2]) + 3'(done_o);
+
+`ifndef SYNTHESIS
+  always @(posedge clk_i) begin
+    if (rst_ni && (state_q == StRun))
+      assert (more_q == (idx_q != count_q))
+        else $error("tessera_dispatch: more_q does not match idx_q != count_q");
+  end
+`endif
 
 endmodule

@@ -67,8 +67,9 @@ module tessera_fetch #(
   logic [255:0]  rx_cmd;
   logic          fifo_push, fifo_ready;
   logic [259:0]  fifo_in, fifo_out;
-  logic [Cw-1:0] fifo_cnt, fifo_cnt_d;
-  logic [Cw:0]   used_d;
+  logic [Cw-1:0] fifo_cnt, fifo_cnt_keep;
+  logic [Cw:0]   used_keep;
+  logic          pop;
   logic          room_q;    // fifo_cnt + infl_q < Depth
 
   // R beats are registered on arrival (r_ready_o is constant, so nothing flows back): command
@@ -234,14 +235,17 @@ module tessera_fetch #(
   // Room for one more read (buffered commands plus reads in flight below Depth) as a register,
   // computed from the next counts: the add and compare ran in front of the read request, through
   // the read engine's arbitration into the load unit's burst splitter (the ECP5 critical path
-  // after fix 36, 12.6 ns; docs/fpga.md fix 42).
-  assign fifo_cnt_d = (start_i || stop_i) ? '0 :
-                      fifo_cnt + Cw'(fifo_push && fifo_ready) - Cw'(cmd_valid_o && cmd_ready_i);
-  assign used_d     = {1'b0, fifo_cnt_d} + {1'b0, infl_d};
+  // after fix 36, 12.6 ns; docs/fpga.md fix 42). The count is added and compared as if no command
+  // left the FIFO, and the dispatcher's take (late: it comes from the dispatcher's state) only
+  // picks one of the two results (fix 47).
+  assign pop           = cmd_valid_o && cmd_ready_i;
+  assign fifo_cnt_keep = (start_i || stop_i) ? '0 : fifo_cnt + Cw'(fifo_push && fifo_ready);
+  assign used_keep     = {1'b0, fifo_cnt_keep} + {1'b0, infl_d};
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) room_q <= 1'b1;
-    else         room_q <= (used_d < (Cw + 1)'(Depth));
+    if (!rst_ni)                         room_q <= 1'b1;
+    else if (pop && !start_i && !stop_i) room_q <= (used_keep <= (Cw + 1)'(Depth));
+    else                                 room_q <= (used_keep <  (Cw + 1)'(Depth));
   end
 
 `ifndef SYNTHESIS
