@@ -304,7 +304,7 @@ module tessera_dispatch #(
 
   // ---- deadlock -------------------------------------------------------------------------------
   logic        disp_stuck, all_stuck, dl_now;
-  logic [31:0] wait_index [3];
+  logic [31:0] wait_index [3], wait_index_q [3];
   logic        le01, le02, le12;
   logic [31:0] dl_info;
 
@@ -318,18 +318,26 @@ module tessera_dispatch #(
   // minimum, so the path from the queue heads is one 32-bit compare and a select deep.
   for (genvar u = 0; u < 3; u++) begin : g_wait_index
     assign wait_index[u] = ctl_wait[u] ? q_head[u][287:256] : 32'hffff_ffff;
+    always_ff @(posedge clk_i) wait_index_q[u] <= wait_index[u];
   end
-  assign le01    = wait_index[0] <= wait_index[1];
-  assign le02    = wait_index[0] <= wait_index[2];
-  assign le12    = wait_index[1] <= wait_index[2];
-  assign dl_info = (le01 && le02) ? wait_index[0] : (le12 ? wait_index[1] : wait_index[2]);
+  assign le01    = wait_index_q[0] <= wait_index_q[1];
+  assign le02    = wait_index_q[0] <= wait_index_q[2];
+  assign le12    = wait_index_q[1] <= wait_index_q[2];
+  assign dl_info = (le01 && le02) ? wait_index_q[0] :
+                   (le12 ? wait_index_q[1] : wait_index_q[2]);
 
-  // A deadlock is reported only after dl_now held for two cycles (dl_q), and while it holds
-  // nothing moves (no unit executes, the dispatcher cannot push): the queue heads and the wait
-  // flags, so dl_info, are the same as one cycle earlier. Registering it takes the compares off
-  // the path into info_q (the ECP5 critical path, 22.2 ns).
+  // A deadlock is reported only after dl_now held for three cycles (dl_q, dl2_q), and while it
+  // holds nothing moves (no unit executes, the dispatcher cannot push): the queue heads and the
+  // wait flags, so dl_info, are the same as two cycles earlier. The indices are registered before
+  // the compares and the result after them, which takes the compares off the paths from the unit
+  // controls' wait flags (12.2 ns, docs/fpga.md fix 49) and into info_q (22.2 ns, fix 12).
   logic [31:0] dl_info_q;
+  logic        dl2_q;
   always_ff @(posedge clk_i) dl_info_q <= dl_info;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) dl2_q <= 1'b0;
+    else         dl2_q <= dl_d && dl_q;
+  end
 
   // ---- faults ---------------------------------------------------------------------------------
   logic        rt_fault, disp_fault;
@@ -377,7 +385,7 @@ module tessera_dispatch #(
     end else if (|ovf_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrTokenOverflow);
       rt_info = ovf_index;
-    end else if (dl_now && dl_q) begin
+    end else if (dl_now && dl2_q) begin
       rt_code = 4'(tessera_isa_pkg::ErrDeadlock);
       rt_info = dl_info_q;
     end else begin

@@ -26,6 +26,11 @@ module tessera_dispatch_check #(
 
   localparam int unsigned VecL  = $clog2(ArrayDim);      // log2 of ArrayDim-byte elements
   localparam int unsigned WideL = $clog2(4 * ArrayDim);  // log2 of 4*ArrayDim-byte elements
+  // Alignment masks of the two element sizes, as constants: computed from the selected size as
+  // (1 << es) - 1 they were a 32-bit subtract in front of the misalignment test (12.2 ns on the
+  // ECP5, docs/fpga.md fix 49).
+  localparam logic [31:0] VecMask  = (32'd1 << VecL) - 32'd1;
+  localparam logic [31:0] WideMask = (32'd1 << WideL) - 32'd1;
   localparam int unsigned Steps = 6;
   localparam logic [3:0]  Done  = 4'd11;  // 6 issues + 2 multiplier stages + 3 check stages
 
@@ -219,6 +224,7 @@ module tessera_dispatch_check #(
   logic [Ranges-1:0] rng_en, rng_ge;
   logic [3:0]  flags;
   logic [2:0]  es;
+  logic        wide;
   logic [31:0] emask, depth;
   logic [33:0] s1, s2;
 
@@ -256,10 +262,10 @@ module tessera_dispatch_check #(
     endcase
 
     // 3. alignment to the element size E
-    es = 3'(VecL);
-    if ((is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufPbuf))) ||
-        (is_st && (l_buf == 32'(tessera_isa_pkg::StoreBufAcc)))) es = 3'(WideL);
-    emask      = (32'd1 << es) - 32'd1;
+    wide       = (is_ld && (l_buf == 32'(tessera_isa_pkg::LoadBufPbuf))) ||
+                 (is_st && (l_buf == 32'(tessera_isa_pkg::StoreBufAcc)));
+    es         = wide ? 3'(WideL) : 3'(VecL);
+    emask      = wide ? WideMask : VecMask;
     misaligned = is_dma && (((l_dram | l_ys | l_zs) & emask) != 32'd0);
 
     // 4. the touched bytes [dram, dram + p2 + p3 + x*E) inside the window (and the 32-bit bus);

@@ -5,10 +5,11 @@
 //   out = min(max(rshift_rne(p, shift) + zp, cmin), cmax)
 // tessera_arith_pkg::OutLaneLat = 7 register stages (out_o belongs to the x_i / m_i / pair_i of
 // seven cycles earlier):
-//   1    x, m, pair and shift as they come from the compute unit's owner select
+//   1    x, m, pair and shift as they come from the compute unit's owner select (x and m as the
+//        operand registers of four tessera_mul18, one per pair of 16-bit halves)
 //   2    the four 17x17 partial products of x and m split into 16-bit halves (one MULT18X18D or
 //        SB_MAC16-sized product each, written out so synthesis makes no adders of its own around
-//        them)
+//        them; its registers are the DSP block's own)
 //   3    s = hh * 2^32 + ll + (lh + hl) * 2^16 (the outer products side by side, one add of three
 //        terms; a product register must not feed a plain register: Yosys 0.23's synth_ice40
 //        -dsp then drives the second one with a constant, docs/fpga.md)
@@ -35,32 +36,34 @@ module tessera_out_lane (
   output logic [7:0]  out_o
 );
 
-  logic [31:0] x_q, m_q;
   logic [5:0]  shift_q;
   logic [2:0]  pair_q;             // pair_q[k] belongs to stage k + 1
 
-  // Halves as 17-bit signed operands: the low half zero-extended, the high half sign-extended.
-  logic signed [16:0] x_lo, x_hi, m_lo, m_hi;
-  // Products, exact in 34 bits: lo*lo < 2^32, |lo*hi| < 2^31, |hi*hi| <= 2^30.
+  // Halves as operands: the low halves unsigned, the high halves signed. Products, exact in 34
+  // bits: lo*lo < 2^32, |lo*hi| < 2^31, |hi*hi| <= 2^30.
+  logic [32:0]        ll, lh, hl, hh;
   logic signed [33:0] ll_q, lh_q, hl_q, hh_q;
   logic        [63:0] s_q, p_q;
 
-  assign x_lo = {1'b0, x_q[15:0]};
-  assign x_hi = {x_q[31], x_q[31:16]};
-  assign m_lo = {1'b0, m_q[15:0]};
-  assign m_hi = {m_q[31], m_q[31:16]};
+  tessera_mul18 #(.AW (16), .BW (16), .ASigned (1'b0), .BSigned (1'b0)) u_ll (
+    .clk_i (clk_i), .a_i (x_i[15:0]),  .b_i (m_i[15:0]),  .p_o (ll));
+  tessera_mul18 #(.AW (16), .BW (16), .ASigned (1'b0), .BSigned (1'b1)) u_lh (
+    .clk_i (clk_i), .a_i (x_i[15:0]),  .b_i (m_i[31:16]), .p_o (lh));
+  tessera_mul18 #(.AW (16), .BW (16), .ASigned (1'b1), .BSigned (1'b0)) u_hl (
+    .clk_i (clk_i), .a_i (x_i[31:16]), .b_i (m_i[15:0]),  .p_o (hl));
+  tessera_mul18 #(.AW (16), .BW (16), .ASigned (1'b1), .BSigned (1'b1)) u_hh (
+    .clk_i (clk_i), .a_i (x_i[31:16]), .b_i (m_i[31:16]), .p_o (hh));
+
+  assign ll_q = {1'b0, ll};
+  assign lh_q = {lh[32], lh};
+  assign hl_q = {hl[32], hl};
+  assign hh_q = {hh[32], hh};
 
   // Datapath registers only: no reset needed, the caller tracks which outputs are valid. A paired
   // sum never wraps: ADD's products are below 2^39 in magnitude.
   always_ff @(posedge clk_i) begin
-    x_q     <= x_i;
-    m_q     <= m_i;
     shift_q <= shift_i;
     pair_q  <= {pair_q[1:0], pair_i};
-    ll_q    <= x_lo * m_lo;
-    lh_q    <= x_lo * m_hi;
-    hl_q    <= x_hi * m_lo;
-    hh_q    <= x_hi * m_hi;
     s_q     <= {hh_q[31:0], ll_q[31:0]} + {{14{lh_q[33]}}, lh_q, 16'd0} +
                {{14{hl_q[33]}}, hl_q, 16'd0};
     p_q     <= s_q + (pair_q[2] ? p_q : 64'd0);

@@ -1,8 +1,8 @@
 // One processing element of the weight-stationary array: a 9-bit x 9-bit signed MAC into an
 // int32 partial sum. The multiplier (a DSP block spread far from its neighbours on large arrays)
-// sits alone between registers: its factors are the activation register (which also feeds the
-// next PE) and the weight that activation selected, registered beside it; its product is
-// registered before the add. Every row's product is thus two cycles after its activation
+// sits alone between registers: its factors are the arriving activation and the weight it
+// selects, both registered, and its product is registered before the add (tessera_mul18, whose
+// registers are the DSP block's own). Every row's product is thus two cycles after its activation
 // arrives, so the sum wavefront still meets it in step (tessera_pe_array). Choosing the weight
 // in front of an unregistered multiplier was the ECP5 speed-6 path after the fetch window
 // (12.6-13.0 ns, docs/fpga.md fix 46). The weight register is doubled so the next weight tile can be
@@ -43,40 +43,57 @@ module tessera_pe #(
   logic [PsumW-1:0]    psum_q;
   logic [PsumW+17:0]   prod_ext;  // wide enough that no replication count below is zero
   logic [PsumW+31:0]   psum_ext;
-  logic [8:0]  wgt0_q, wgt1_q, wgt_q;   // wgt_q: the weight act_q multiplies
-  logic signed [17:0] prod, prod_q;
+  logic [8:0]  wgt0_q, wgt1_q, wgt;     // wgt: the weight act_i selects
+  logic signed [17:0] prod_q;           // the product of the activation of two cycles earlier
 
   // The product of two 9-bit signed values needs 18 bits in general (17 for these factors); it is
   // sign-extended into the partial sum.
+  assign wgt = act_buf_i ? wgt1_q : wgt0_q;
   if (LutMul) begin : g_lut_mul
+    logic [8:0]         wgt_q;
+    logic signed [17:0] prod;
+    always_ff @(posedge clk_i) begin
+      wgt_q  <= wgt;
+      prod_q <= prod;
+    end
     tessera_lut_mul u_mul (
       .u_i (act_q),
       .w_i (wgt_q),
       .p_o (prod)
     );
   end else begin : g_dsp_mul
-    assign prod = $signed(act_q) * $signed(wgt_q);
+    logic [18:0] prod;
+    tessera_mul18 #(
+      .AW (9),
+      .BW (9)
+    ) u_mul (
+      .clk_i (clk_i),
+      .a_i   (act_i),
+      .b_i   (wgt),
+      .p_o   (prod)
+    );
+    assign prod_q = prod[17:0];
+    logic unused_prod;
+    assign unused_prod = prod[18];
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       act_q     <= '0;
       act_buf_q <= 1'b0;
-      prod_q    <= '0;
       psum_q    <= '0;
     end else begin
       act_q     <= act_i;
       act_buf_q <= act_buf_i;
-      prod_q    <= prod;
       psum_q    <= psum_i[PsumW-1:0] + prod_ext[PsumW-1:0];
     end
   end
 
   // Weights need no reset: a weight is only ever multiplied by activations of the tile that
-  // loaded it (bubbles carry activation 0). The buffer is read as the activation arrives, as
-  // before this register existed, so the rules for loading the shadow buffer are unchanged.
+  // loaded it (bubbles carry activation 0). The buffer is read as the activation arrives, into
+  // the multiplier's operand register, so the rules for loading the shadow buffer are those of a
+  // select in front of an unregistered multiplier.
   always_ff @(posedge clk_i) begin
-    wgt_q <= act_buf_i ? wgt1_q : wgt0_q;
     if (wgt_we_i && !wgt_buf_i) wgt0_q <= wgt_i;
     if (wgt_we_i &&  wgt_buf_i) wgt1_q <= wgt_i;
   end

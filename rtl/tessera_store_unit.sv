@@ -173,12 +173,23 @@ module tessera_store_unit #(
     .row_last_o  (d_rl)
   );
 
-  assign elem_small       = (es_q <= 3'(BeatL));
-  assign elem_off    = d_ra[BeatL-1:0] + BeatL'(32'(x_q) << es_q);
-  assign next_off    = {1'b0, elem_off} + (BeatL+1)'(32'd1 << es_q);
+  // The element size is one of two, so everything derived from it is a select between two
+  // constants (or two fixed shifts) by is_acc_q: derived from es_q, Yosys built barrel shifters
+  // and a subtract into the chain element offset -> beat end -> pop -> row walker enables
+  // (14.1 ns on the ECP5, docs/fpga.md fix 49).
+  localparam logic       VecSmall  = VecL <= BeatL;
+  localparam logic       WideSmall = WideL <= BeatL;
+  localparam logic [6:0] VecBpeM1  = VecSmall ? 7'd0 : 7'((32'd1 << (VecL - BeatL)) - 32'd1);
+  localparam logic [6:0] WideBpeM1 = WideSmall ? 7'd0 : 7'((32'd1 << (WideL - BeatL)) - 32'd1);
+
+  assign elem_small  = is_acc_q ? WideSmall : VecSmall;
+  assign elem_off    = d_ra[BeatL-1:0] + (is_acc_q ? BeatL'(32'(x_q) << WideL) :
+                                                     BeatL'(32'(x_q) << VecL));
+  assign next_off    = {1'b0, elem_off} + (is_acc_q ? (BeatL+1)'(32'd1 << WideL) :
+                                                      (BeatL+1)'(32'd1 << VecL));
   assign beat_end    = next_off[BeatL];
   assign last_in_row = (x_q == xlen_m1_q);
-  assign bpe_m1      = elem_small ? 7'd0 : 7'((32'd1 << (es_q - 3'(BeatL))) - 32'd1);
+  assign bpe_m1      = is_acc_q ? WideBpeM1 : VecBpeM1;
 
   // A popped elem_small element starts a fresh beat if the held one leaves this cycle.
   logic [DataW-1:0]   base_data, vplace_data, wplace_data;
@@ -236,8 +247,8 @@ module tessera_store_unit #(
           e_pop     = 1'b1;
           elem_done = 1'b1;
           full_d    = last_in_row || beat_end;
-          bdata_d   = (es_q == 3'(VecL)) ? vplace_data : wplace_data;
-          bstrb_d   = (es_q == 3'(VecL)) ? vplace_strb : wplace_strb;
+          bdata_d   = is_acc_q ? wplace_data : vplace_data;
+          bstrb_d   = is_acc_q ? wplace_strb : vplace_strb;
         end
       end else if (w_ready_i) begin
         if (bcnt_q == bpe_m1) begin
@@ -263,7 +274,7 @@ module tessera_store_unit #(
   assign w_data_o  = elem_small ? bdata_q : big_data;
   assign w_strb_o  = elem_small ? bstrb_q : '1;
   assign d_rr      = elem_done && last_in_row;
-  assign bytes_o   = elem_done ? (8'd1 << es_q) : 8'd0;
+  assign bytes_o   = !elem_done ? 8'd0 : is_acc_q ? 8'(WideB) : 8'(VecB);
   assign err_o     = active_q && wr_err_i;
   assign done_o    = active_q && packed_q && !full_q && !wr_busy_i && !flush_i;
 

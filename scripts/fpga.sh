@@ -69,13 +69,22 @@ done < <(cat "$TDIR/params.env"; for s in "${SETS[@]+"${SETS[@]}"}"; do echo "$s
 CHPARAM=""
 for k in "${ORDER[@]}"; do CHPARAM+=" -set $k ${P[$k]}"; done
 
-# Sources in compilation order: the ISA package, other packages, modules, the wrapper.
+# Sources in compilation order: the ISA package, other packages, modules, the wrapper. A target's
+# cells/<module>.v replaces rtl/<module>.sv: the same module built from that FPGA's primitives.
 SOURCES="$ROOT/rtl/tessera_isa_pkg.sv"
 for f in "$ROOT"/rtl/*_pkg.sv; do [[ $f == */tessera_isa_pkg.sv ]] || SOURCES+=" $f"; done
-for f in "$ROOT"/rtl/*.sv; do [[ $f == *_pkg.sv ]] || SOURCES+=" $f"; done
+for f in "$ROOT"/rtl/*.sv; do
+  [[ $f == *_pkg.sv ]] && continue
+  cell="$TDIR/cells/$(basename "$f" .sv).v"
+  if [[ -f $cell ]]; then SOURCES+=" $cell"; else SOURCES+=" $f"; fi
+done
 SOURCES+=" $ROOT/fpga/common/tessera_fpga_wrap.sv"
 
+# The cells instantiate the target's primitives: Yosys's black boxes for them come first.
+CELL_LIB=""
+[[ -d $TDIR/cells ]] && CELL_LIB="read_verilog -lib +/$TARGET/cells_bb.v"
 cat > "$OUT/read.ys" <<YS
+$CELL_LIB
 read_verilog -sv $SOURCES
 chparam$CHPARAM tessera_fpga_wrap
 hierarchy -check -top tessera_fpga_wrap

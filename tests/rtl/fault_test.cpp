@@ -96,6 +96,10 @@ TEST_P(Faults, IllegalFields) {
 
 TEST_P(Faults, MisalignedAndOutOfWindow) {
   expect_fault({load(data() + 1, 1), finish()}, Error::kMisaligned, 0);
+  // PBUF elements are 4N bytes: N bytes off is aligned for ABUF's N-byte elements, not for them.
+  const uint32_t n = GetParam();
+  expect_fault({load(data() + n, 1, unsigned(isa::LoadBuf::kPbuf)), finish()},
+               Error::kMisaligned, 0);
   expect_fault({load(base() - 256, 1), finish()}, Error::kAddrWindow, 0);
   expect_fault({store(base() + uint32_t(kMemSize) - 16, 64), finish()},
                Error::kAddrWindow, 0);

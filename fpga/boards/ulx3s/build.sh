@@ -31,14 +31,19 @@ cd "$OUT"
 
 SOURCES="$ROOT/rtl/tessera_isa_pkg.sv"
 for f in "$ROOT"/rtl/*_pkg.sv; do [[ $f == */tessera_isa_pkg.sv ]] || SOURCES+=" $f"; done
-for f in "$ROOT"/rtl/*.sv; do [[ $f == *_pkg.sv ]] || SOURCES+=" $f"; done
+# The ECP5 forms of cells (fpga/ecp5/cells/<module>.v) replace rtl/<module>.sv, as in scripts/fpga.sh.
+for f in "$ROOT"/rtl/*.sv; do
+  [[ $f == *_pkg.sv ]] && continue
+  cell="$ROOT/fpga/ecp5/cells/$(basename "$f" .sv).v"
+  if [[ -f $cell ]]; then SOURCES+=" $cell"; else SOURCES+=" $f"; fi
+done
 SOURCES+=" $(ls "$ROOT"/fpga/boards/common/*.sv | tr '\n' ' ') $HERE/ulx3s_top.sv"
 
 YOSYS=${YOSYS:-yosys}
 t0=$(date +%s)
 CH=""
 [[ -n $CHPARAM ]] && CH="chparam$CHPARAM ulx3s_top;"
-"$YOSYS" -q -l synth.log -p "read_verilog -sv $SOURCES; $CH hierarchy -check -top ulx3s_top; \
+"$YOSYS" -q -l synth.log -p "read_verilog -lib +/ecp5/cells_bb.v; read_verilog -sv $SOURCES; $CH hierarchy -check -top ulx3s_top; \
   synth_ecp5 -top ulx3s_top -run begin:map_ffs; techmap -map $ROOT/fpga/ecp5/sdff_active_high.v; opt_merge; \
   synth_ecp5 -top ulx3s_top -run map_ffs: -json netlist.json; tee -q -o stat.txt stat" >/dev/null 2>yosys.err ||
   { grep -v '^Warning' yosys.err | tail -20 >&2; echo "build.sh: yosys failed ($OUT/synth.log)" >&2; exit 1; }
