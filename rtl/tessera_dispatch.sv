@@ -399,6 +399,34 @@ module tessera_dispatch #(
 
   assign all_idle = !(|q_valid) && !(|ctl_exec) && !axi_busy_i;
 
+  // A fault moves the state machine to StDrain at once, but its code and info are written to
+  // ERR_CODE / ERR_INFO the cycle after, from registers: the fault priority into code_q and
+  // info_q was the ECP5 ArrayDim 4 critical path of the dispatcher (11.3 ns, docs/fpga.md fix 54).
+  // Nothing else writes them in StDrain, the faults stop once it is entered (rt_fault needs a
+  // running state, disp_fault StRun), and the host reads them only after the error interrupt,
+  // which comes at least four cycles later.
+  logic        fault_take_q;
+  logic [3:0]  fault_code_q;
+  logic [31:0] fault_info_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) fault_take_q <= 1'b0;
+    else         fault_take_q <= rt_fault || disp_fault;
+  end
+
+  always_ff @(posedge clk_i) begin
+    fault_code_q <= rt_fault ? rt_code : disp_code;
+    fault_info_q <= rt_fault ? rt_info : idx_q;
+  end
+
+`ifndef SYNTHESIS
+  always @(posedge clk_i) begin
+    if (rst_ni && fault_take_q)
+      assert (state_q == StDrain && !rt_fault && !disp_fault)
+        else $error("tessera_dispatch: a fault's code is written outside StDrain or overlaps another");
+  end
+`endif
+
   // ---- main state machine ---------------------------------------------------------------------
   always_comb begin
     state_d     = state_q;
@@ -482,14 +510,10 @@ module tessera_dispatch #(
       default: state_d = StIdle;
     endcase
 
-    if (rt_fault) begin
-      code_d  = rt_code;
-      info_d  = rt_info;
-      state_d = StDrain;
-    end else if (disp_fault) begin
-      code_d  = disp_code;
-      info_d  = idx_q;
-      state_d = StDrain;
+    if (rt_fault || disp_fault) state_d = StDrain;
+    if (fault_take_q) begin
+      code_d = fault_code_q;
+      info_d = fault_info_q;
     end
     if ((state_d == StDrain) && (state_q != StDrain)) begin
       drain_d     = '0;

@@ -67,10 +67,10 @@ module tessera_fetch #(
   logic [255:0]  rx_cmd;
   logic          fifo_push, fifo_ready;
   logic [259:0]  fifo_in, fifo_out;
-  logic [Cw-1:0] fifo_cnt, fifo_cnt_keep;
-  logic [Cw:0]   used_keep;
+  logic [Cw-1:0] fifo_cnt;
   logic          pop;
-  logic          room_q;    // fifo_cnt + infl_q < Depth
+  logic [Cw:0]   used_d, used_q;   // fifo_cnt + infl_q
+  logic          room_d, room_q;   // used_q < Depth
 
   // R beats are registered on arrival (r_ready_o is constant, so nothing flows back): command
   // assembly, the window-fault entry and the FIFO write start from flip-flops. The read engine's
@@ -233,26 +233,57 @@ module tessera_fetch #(
   end
 
   // Room for one more read (buffered commands plus reads in flight below Depth) as a register,
-  // computed from the next counts: the add and compare ran in front of the read request, through
+  // from a register of that sum: the add and compare ran in front of the read request, through
   // the read engine's arbitration into the load unit's burst splitter (the ECP5 critical path
-  // after fix 36, 12.6 ns; docs/fpga.md fix 42). The count is added and compared as if no command
-  // left the FIFO, and the dispatcher's take (late: it comes from the dispatcher's state) only
-  // picks one of the two results (fix 47).
-  assign pop           = cmd_valid_o && cmd_ready_i;
-  assign fifo_cnt_keep = (start_i || stop_i) ? '0 : fifo_cnt + Cw'(fifo_push && fifo_ready);
-  assign used_keep     = {1'b0, fifo_cnt_keep} + {1'b0, infl_d};
+  // after fix 36, 12.6 ns; docs/fpga.md fix 42), and then behind the read request and the
+  // dispatcher's take (11.8 ns, fix 53). A received command moves from in flight to buffered,
+  // so the sum changes only with an issue (+1), a take (-1), a window-fault entry (+1), a beat
+  // discarded after a stop (-1) and a clear (the FIFO empties; the reads in flight stay). Every
+  // candidate is added and compared from registers, and the late signals (issue, take, clear)
+  // only select among them.
+  logic [Cw:0] used_rx, infl_rx;   // used_q and infl_q after this cycle's receive, before issue/take
+  logic        push_nc;             // the FIFO takes an entry, if this cycle does not clear it
+
+  assign pop     = cmd_valid_o && cmd_ready_i;
+  assign push_nc = active_q && fifo_ready &&
+                   (rx_done || (win_fault_q && !win_sent_q && (infl_q == '0)));
+  assign used_rx = used_q + (Cw + 1)'(push_nc) - (Cw + 1)'(rx_done);
+  assign infl_rx = {1'b0, infl_q} - (Cw + 1)'(rx_done);
+
+  always_comb begin
+    if (start_i || stop_i) begin
+      used_d = br_fire ? infl_rx + (Cw + 1)'(1) : infl_rx;
+      room_d = br_fire ? (infl_rx < (Cw + 1)'(Depth - 1)) : (infl_rx < (Cw + 1)'(Depth));
+    end else if (br_fire == pop) begin
+      used_d = used_rx;
+      room_d = (used_rx < (Cw + 1)'(Depth));
+    end else if (br_fire) begin
+      used_d = used_rx + (Cw + 1)'(1);
+      room_d = (used_rx < (Cw + 1)'(Depth - 1));
+    end else begin
+      used_d = used_rx - (Cw + 1)'(1);
+      room_d = (used_rx <= (Cw + 1)'(Depth));
+    end
+  end
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni)                         room_q <= 1'b1;
-    else if (pop && !start_i && !stop_i) room_q <= (used_keep <= (Cw + 1)'(Depth));
-    else                                 room_q <= (used_keep <  (Cw + 1)'(Depth));
+    if (!rst_ni) begin
+      used_q <= '0;
+      room_q <= 1'b1;
+    end else begin
+      used_q <= used_d;
+      room_q <= room_d;
+    end
   end
 
 `ifndef SYNTHESIS
   always @(posedge clk_i) begin
-    if (rst_ni)
+    if (rst_ni) begin
+      assert (32'(used_q) == 32'(fifo_cnt) + 32'(infl_q))
+        else $error("tessera_fetch: used_q does not match the FIFO count and reads in flight");
       assert (room_q == ((32'(fifo_cnt) + 32'(infl_q)) < Depth))
         else $error("tessera_fetch: room_q does not match the FIFO count and reads in flight");
+    end
   end
 `endif
 

@@ -4,11 +4,13 @@
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
 // issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus
-// 7 + OutLaneLat (start, 2 setup, 4 pipeline, the output lane: 14). Outputs are written in OBUF
+// 8 + OutLaneLat (start, 3 setup, 4 pipeline, the output lane: 15). Outputs are written in OBUF
 // order, one word per window.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
-// in two setup cycles, never per cycle. Positions in the padding get addresses that are wrong
+// in three setup cycles, never per cycle. The start cycle only latches fields (the command
+// comes from the dispatcher's queue, across the chip), and no setup cycle holds more than one
+// product or one subtract (docs/fpga.md fix 55). Positions in the padding get addresses that are wrong
 // (they may wrap) but are never read; every valid position has its exact address because the
 // dispatcher's SRAM_RANGE check guarantees abuf_addr + in_h*in_w*cg <= ABUF depth <= 2^AbufAw.
 //
@@ -81,8 +83,9 @@ module tessera_pool_unit #(
 
   typedef enum logic [2:0] {
     StIdle,    // waiting for start_i
-    StSetup1,  // in_w*cg, stride_w*cg, pad_left*cg
-    StSetup2,  // stride_h*row_step, pad_top*row_step: first window address
+    StSetup1,  // stride_w*cg, pad_left*cg (in_w*cg in tessera_mul18)
+    StSetup2,  // stride_h*row_step, pad_top*row_step, base - pad_left*cg
+    StSetup3,  // first window address; loop counters
     StRun,     // one window position per cycle
     StDrain    // last position issued; wait for the pipeline to write it
   } state_e;
@@ -94,6 +97,7 @@ module tessera_pool_unit #(
   logic                 sgn_d, sgn_q;
   logic [AbufAw-1:0]    abuf_base_d, abuf_base_q;
   logic [DimW-1:0]      in_h_d, in_h_q, in_w_d, in_w_q, out_w_m1_d, out_w_m1_q;
+  logic [DimW-1:0]      out_h_m1_d, out_h_m1_q;
   logic [KW-1:0]        kh_m1_d, kh_m1_q, kw_m1_d, kw_m1_q;
   logic [CgW-1:0]       cg_m1_d, cg_m1_q;
   logic [AbufAw-1:0]    cg_a_d, cg_a_q;          // cg modulo 2^AbufAw: the step between pixels
@@ -107,6 +111,9 @@ module tessera_pool_unit #(
   logic [AbufAw-1:0]    row_step_d, row_step_q;  // in_w*cg: one input row
   logic [AbufAw-1:0]    ox_step_d, ox_step_q;    // stride_w*cg: next output column
   logic [AbufAw-1:0]    oy_step_d, oy_step_q;    // stride_h*in_w*cg: next output row
+  logic [AbufAw-1:0]    pl_off_d, pl_off_q;      // pad_left*cg
+  logic [AbufAw-1:0]    pt_off_d, pt_off_q;      // pad_top*in_w*cg
+  logic [DimW+AbufAw:0] row_prod;                // in_w*cg from the start cycle's fields
 
   // ---- loop state ------------------------------------------------------------------------------
   // Down-counters (last iteration at 0) and the ABUF address of the current position, of the
@@ -135,6 +142,15 @@ module tessera_pool_unit #(
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
 
+  // in_w*cg with registered operands and product, from the fields on cmd_i in the start cycle:
+  // ready in StSetup2 (the product into row_step_q was 10.9 ns on the ECP5, fix 55).
+  tessera_mul18 #(.AW (DimW), .BW (AbufAw), .ASigned (1'b0), .BSigned (1'b0)) u_row_mul (
+    .clk_i (clk_i),
+    .a_i   (cmd_i[tessera_isa_pkg::PoolInWLsb +: DimW]),
+    .b_i   (cmd_i[tessera_isa_pkg::PoolCgLsb +: AbufAw]),
+    .p_o   (row_prod)
+  );
+
   // ---- control ---------------------------------------------------------------------------------
   always_comb begin
     state_d     = state_q;
@@ -144,6 +160,7 @@ module tessera_pool_unit #(
     in_h_d      = in_h_q;
     in_w_d      = in_w_q;
     out_w_m1_d  = out_w_m1_q;
+    out_h_m1_d  = out_h_m1_q;
     kh_m1_d     = kh_m1_q;
     kw_m1_d     = kw_m1_q;
     cg_m1_d     = cg_m1_q;
@@ -160,6 +177,8 @@ module tessera_pool_unit #(
     row_step_d  = row_step_q;
     ox_step_d   = ox_step_q;
     oy_step_d   = oy_step_q;
+    pl_off_d    = pl_off_q;
+    pt_off_d    = pt_off_q;
     kx_d        = kx_q;
     ky_d        = ky_q;
     g_d         = g_q;
@@ -187,6 +206,7 @@ module tessera_pool_unit #(
           in_h_d      = cmd_i[tessera_isa_pkg::PoolInHLsb +: DimW];
           in_w_d      = cmd_i[tessera_isa_pkg::PoolInWLsb +: DimW];
           out_w_m1_d  = cmd_i[tessera_isa_pkg::PoolOutWLsb +: DimW] - DimW'(1);
+          out_h_m1_d  = cmd_i[tessera_isa_pkg::PoolOutHLsb +: DimW] - DimW'(1);
           kh_m1_d     = cmd_i[tessera_isa_pkg::PoolKhLsb +: KW] - KW'(1);
           kw_m1_d     = cmd_i[tessera_isa_pkg::PoolKwLsb +: KW] - KW'(1);
           cg_m1_d     = cmd_i[tessera_isa_pkg::PoolCgLsb +: CgW] - CgW'(1);
@@ -211,12 +231,8 @@ module tessera_pool_unit #(
           in_zp_d     = {cmd_i[tessera_isa_pkg::PoolDataSignedLsb] &
                          cmd_i[tessera_isa_pkg::PoolInZpLsb + ZpW - 1],
                          cmd_i[tessera_isa_pkg::PoolInZpLsb +: ZpW]};
-          // Loop counters start at their first iteration; the window at (-pad_top, -pad_left).
-          kx_d        = cmd_i[tessera_isa_pkg::PoolKwLsb +: KW] - KW'(1);
-          ky_d        = cmd_i[tessera_isa_pkg::PoolKhLsb +: KW] - KW'(1);
-          g_d         = cmd_i[tessera_isa_pkg::PoolCgLsb +: CgW] - CgW'(1);
-          ox_d        = cmd_i[tessera_isa_pkg::PoolOutWLsb +: DimW] - DimW'(1);
-          oy_d        = cmd_i[tessera_isa_pkg::PoolOutHLsb +: DimW] - DimW'(1);
+          // The window starts at (-pad_top, -pad_left); the loop counters are loaded in the
+          // last setup cycle, from registers.
           ix_d        = PosW'(0) - PosW'(cmd_i[tessera_isa_pkg::PoolPadLeftLsb +: PadW]);
           ix0_d       = ix_d;
           iy_d        = PosW'(0) - PosW'(cmd_i[tessera_isa_pkg::PoolPadTopLsb +: PadW]);
@@ -228,19 +244,31 @@ module tessera_pool_unit #(
       // Products with a 4-bit factor as shifted adds: only in_w*cg needs a multiplier.
       StSetup1: begin
         state_d    = StSetup2;
-        row_step_d = AbufAw'(in_w_q) * cg_a_q;
         ox_step_d  = AbufAw'(tessera_arith_pkg::mul_small(4'(sw_q), 16'(cg_a_q)));
-        addr_d     = abuf_base_q - AbufAw'(tessera_arith_pkg::mul_small(4'(pl_q), 16'(cg_a_q)));
+        pl_off_d   = AbufAw'(tessera_arith_pkg::mul_small(4'(pl_q), 16'(cg_a_q)));
       end
 
       StSetup2: begin
+        state_d    = StSetup3;
+        row_step_d = AbufAw'(row_prod);
+        oy_step_d  = AbufAw'(tessera_arith_pkg::mul_small(4'(sh_q), 16'(AbufAw'(row_prod))));
+        pt_off_d   = AbufAw'(tessera_arith_pkg::mul_small(4'(pt_q), 16'(AbufAw'(row_prod))));
+        addr_d     = abuf_base_q - pl_off_q;
+      end
+
+      // Loop counters start at their first iteration.
+      StSetup3: begin
         state_d     = StRun;
-        oy_step_d   = AbufAw'(tessera_arith_pkg::mul_small(4'(sh_q), 16'(row_step_q)));
-        addr_d      = addr_q - AbufAw'(tessera_arith_pkg::mul_small(4'(pt_q), 16'(row_step_q)));
+        addr_d      = addr_q - pt_off_q;
         row_addr_d  = addr_d;
         win_addr_d  = addr_d;
         pix_addr_d  = addr_d;
         orow_addr_d = addr_d;
+        kx_d        = kw_m1_q;
+        ky_d        = kh_m1_q;
+        g_d         = cg_m1_q;
+        ox_d        = out_w_m1_q;
+        oy_d        = out_h_m1_q;
       end
 
       StRun: begin
@@ -355,6 +383,7 @@ module tessera_pool_unit #(
     in_h_q      <= in_h_d;
     in_w_q      <= in_w_d;
     out_w_m1_q  <= out_w_m1_d;
+    out_h_m1_q  <= out_h_m1_d;
     kh_m1_q     <= kh_m1_d;
     kw_m1_q     <= kw_m1_d;
     cg_m1_q     <= cg_m1_d;
@@ -371,6 +400,8 @@ module tessera_pool_unit #(
     row_step_q  <= row_step_d;
     ox_step_q   <= ox_step_d;
     oy_step_q   <= oy_step_d;
+    pl_off_q    <= pl_off_d;
+    pt_off_q    <= pt_off_d;
     kx_q        <= kx_d;
     ky_q        <= ky_d;
     g_q         <= g_d;
@@ -430,12 +461,15 @@ module tessera_pool_unit #(
       diff_q <= x_diff;
     end
 
+    // For max, base is a typed byte (acc_init or an earlier x), so a 9-bit compare decides: the
+    // AccW-bit compare and select was the ECP5 ArrayDim 4 critical path of POOL (11.5 ns,
+    // docs/fpga.md fix 51).
     always_comb begin
       base = s2_first_q ? acc_init : acc_q;
       if (avg_q) begin
         acc_d = base + (s2_rd_q ? diff_ext : '0);
       end else begin
-        acc_d = (s2_rd_q && (x_ext > base)) ? x_ext : base;  // both signed: a typed compare
+        acc_d = (s2_rd_q && (x_q > $signed(base[8:0]))) ? x_ext : base;  // a typed compare
       end
     end
 
@@ -448,6 +482,10 @@ module tessera_pool_unit #(
   // AbufAw / ObufAw, reserved bits): the dispatcher has already acted on or checked them.
   logic unused_cmd;
   assign unused_cmd = ^cmd_i;
+
+  // in_w*cg is needed modulo 2^AbufAw only.
+  logic unused_row_prod;
+  assign unused_row_prod = ^row_prod[DimW+AbufAw:AbufAw];
 
 `ifndef SYNTHESIS
   // Parameter limits (docs/architecture.md): the address fields are 16 bits wide.

@@ -1,10 +1,11 @@
 // Output stage shared by requantization, average pooling and add (docs/quantization.md):
 //   out = min(max(rshift_rne(p, s) + zp, cmin), cmax)        (rshift_rne: round half to even)
 // returned as a byte. Three register stages (out_o belongs to the p_i of three cycles earlier);
-// s_i is used in the first cycle; zp_i / cmin_i / cmax_i become constants in the first (below)
-// and are used in the third, all held constant by the caller for a whole command, so the third
-// cycle starts from registers (on the ECP5 ArrayDim 4 the path from the compute unit's owner
-// select through the zero-point add and both compares was the critical one).
+// s_i is used in the first cycle; zp_i / cmin_i / cmax_i are registered as they come in the
+// first, turned into the clamp constants in the second and used in the third, all held constant
+// by the caller for a whole command, so the third cycle starts from registers (on the ECP5
+// ArrayDim 4 the path from the compute unit's owner select through the zero-point add and both
+// compares was the critical one; then the owner select into the constants, docs/fpga.md fix 52).
 //
 // The clamp bounds and the zero point are bytes (-128..255), so the rounded quotient matters
 // exactly only inside [-2^(LoW-1), 2^(LoW-1)) with LoW = 10: outside it every bound is on the same
@@ -87,29 +88,36 @@ module tessera_round_clamp #(
     neg_q <= sign1_q;
   end
 
-  // ---- the command's constants, registered in the first cycle ------------------------------
+  // ---- the command's constants: the bounds registered in the first cycle, formed in the second -
   // The clamp compares of y = q + r + zp (q the quotient lo_q, r the round-up bit) against the
   // bounds are made compares of {q, r} against constants, so the third cycle has no add in front
   // of its compares (K = bound - zp; 2q + r and 2K - 1 are odd, 2K even):
   //   q + r > K  <=>  2q + r > 2K          q + r < K  <=>  2q + r < 2K - 1
   // and 2 * (cmin - zp) - 1 = 2 * cmin + ~(2 * zp), one adder as well. Since min(max(y, lo), hi)
   // is min(lo, hi) whenever y < lo, the lower bound applied is lo_eff, formed from the bounds.
+  logic [8:0]           cmin_q, cmax_q, zp_in_q;
   logic signed [YW-1:0] cmin_x, cmax_x, zp_x, khi_q, klo_q;
   logic [7:0]           hi_q, lo_eff_q;   // the output byte of each bound
   logic [7:0]           zp_q;
 
+  always_ff @(posedge clk_i) begin
+    cmin_q  <= cmin_i;
+    cmax_q  <= cmax_i;
+    zp_in_q <= zp_i;
+  end
+
   always_comb begin
-    cmin_x = {{(YW-10){cmin_i[8]}}, cmin_i, 1'b0};
-    cmax_x = {{(YW-10){cmax_i[8]}}, cmax_i, 1'b0};
-    zp_x   = {{(YW-10){zp_i[8]}}, zp_i, 1'b0};
+    cmin_x = {{(YW-10){cmin_q[8]}}, cmin_q, 1'b0};
+    cmax_x = {{(YW-10){cmax_q[8]}}, cmax_q, 1'b0};
+    zp_x   = {{(YW-10){zp_in_q[8]}}, zp_in_q, 1'b0};
   end
 
   always_ff @(posedge clk_i) begin
     khi_q    <= cmax_x - zp_x;
     klo_q    <= cmin_x + ~zp_x;
-    hi_q     <= cmax_i[7:0];
-    lo_eff_q <= ($signed(cmin_i) > $signed(cmax_i)) ? cmax_i[7:0] : cmin_i[7:0];
-    zp_q     <= zp_i[7:0];
+    hi_q     <= cmax_q[7:0];
+    lo_eff_q <= ($signed(cmin_q) > $signed(cmax_q)) ? cmax_q[7:0] : cmin_q[7:0];
+    zp_q     <= zp_in_q[7:0];
   end
 
   // ---- stage 2 (third cycle): clamp ---------------------------------------------------------

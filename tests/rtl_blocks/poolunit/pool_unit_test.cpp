@@ -103,7 +103,7 @@ TEST(PoolUnit16, FlushReturnsToIdle) {
   big.obuf_addr = 50;
   big.mult = uint32_t(tessera::quantize_multiplier(1.0 / 9).mult);
   big.shift = tessera::quantize_multiplier(1.0 / 9).shift;
-  const long total = long(pool_work(big)) + 14;
+  const long total = long(pool_work(big)) + 15;
   // The command's done_o cycle is total - 1; a flush in that very cycle may see done_o.
   const long points[] = {0,         1,         2,         3,         4,
                          5,         6,         100,       total / 2, total - 8,
