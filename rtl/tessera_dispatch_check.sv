@@ -318,31 +318,26 @@ module tessera_dispatch_check #(
     endcase
   end
 
-  // Stage 1 of the on-chip ranges: the sums, whether the count alone is out of any buffer's
-  // reach, and the words, enables and >= flags the command selects (registered too: decoded
-  // from the command in stage 2, they put the field decode in front of the compares, the ECP5
-  // ArrayDim 4 critical path after fix 55, 10.9 ns; docs/fpga.md fix 56).
+  // Stage 1 of the on-chip ranges: the sums, and whether the count alone is out of any buffer's
+  // reach. The words, enables and >= flags are read again in stage 2 from the command, which is
+  // stable from start_i to done_o.
   logic [RangeW:0]   rng_sum_q [Ranges];
-  logic [31:0]       rng_words_q [Ranges];
-  logic [Ranges-1:0] rng_big_q, rng_en_q, rng_ge_q;
+  logic [Ranges-1:0] rng_big_q;
   logic              bad_sram;
 
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Ranges; k++) begin
-      rng_sum_q[k]   <= {{(RangeW - 15){1'b0}}, rng_addr[k]} + {1'b0, rng_n[k][RangeW-1:0]};
-      rng_big_q[k]   <= (rng_n[k][63:RangeW] != '0);
-      rng_words_q[k] <= rng_words[k];
+      rng_sum_q[k] <= {{(RangeW - 15){1'b0}}, rng_addr[k]} + {1'b0, rng_n[k][RangeW-1:0]};
+      rng_big_q[k] <= (rng_n[k][63:RangeW] != '0);
     end
-    rng_en_q <= rng_en;
-    rng_ge_q <= rng_ge;
   end
 
   always_comb begin
     bad_sram = 1'b0;
     for (int k = 0; k < Ranges; k++) begin
-      if (rng_en_q[k] && (rng_big_q[k] ||
-                          (rng_ge_q[k] ? (32'(rng_sum_q[k]) >= rng_words_q[k])
-                                       : (32'(rng_sum_q[k]) >  rng_words_q[k]))))
+      if (rng_en[k] && (rng_big_q[k] ||
+                        (rng_ge[k] ? (32'(rng_sum_q[k]) >= rng_words[k])
+                                   : (32'(rng_sum_q[k]) >  rng_words[k]))))
         bad_sram = 1'b1;
     end
   end
