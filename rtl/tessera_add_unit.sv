@@ -63,7 +63,7 @@ module tessera_add_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::AddAMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::AddAZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::AddShiftW;
-  localparam int unsigned Lat    = tessera_arith_pkg::OutLaneLat;
+  localparam int unsigned Lat    = tessera_isa_pkg::OutLaneLat;
 
   typedef enum logic [1:0] {
     StIdle,   // waiting for start_i

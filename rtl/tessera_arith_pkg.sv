@@ -5,11 +5,6 @@ package tessera_arith_pkg;
   // (341 = 0b01_0101_0101).
   localparam logic [9:0] LutMulBias = 10'd341;
 
-  // Register stages of tessera_out_lane, the compute unit's shared multiply-round-clamp lane: its
-  // output belongs to the operands of OutLaneLat cycles earlier. CONV, POOL and ADD time their
-  // OBUF writes by it.
-  localparam int unsigned OutLaneLat = 7;
-
   // s * x modulo 2^16 for a small factor s (a stride, dilation or padding: 4 bits) as shifted
   // adds. Address-step products are formed once per command, and on the ECP5 a `*` would take a
   // MULT18X18D each, which ArrayDim 8 needs for its lanes; callers keep the low address bits.

@@ -74,7 +74,7 @@ module tessera_conv_unit #(
   output logic [32*ArrayDim-1:0]  acc_ext_rd_data_o,
   output logic                    mac_active_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane c gets v = sum + bias of
-  // column c and returns its byte tessera_arith_pkg::OutLaneLat cycles later; the lane
+  // column c and returns its byte tessera_isa_pkg::OutLaneLat cycles later; the lane
   // parameters hold per command.
   output logic [32*ArrayDim-1:0]  lane_x_o,
   output logic [32*ArrayDim-1:0]  lane_m_o,
@@ -89,7 +89,7 @@ module tessera_conv_unit #(
   localparam int unsigned RowW     = $clog2(N);
   localparam int unsigned CntW     = $clog2(N);
   // requantization: tessera_bias_sat, then the compute unit's shared output lane
-  localparam int unsigned RqLat    = 2 + tessera_arith_pkg::OutLaneLat;
+  localparam int unsigned RqLat    = 2 + tessera_isa_pkg::OutLaneLat;
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
   localparam int unsigned CtrlRd   = N + 1;        // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 3;        // + c: lane c adds and writes ACC / requant
@@ -592,6 +592,17 @@ module tessera_conv_unit #(
 
     // The lane's own reads are used a cycle later; the store unit's (ext) reads straight away.
     always_ff @(posedge clk_i) rd_q <= rd_data;
+
+`ifndef SYNTHESIS
+    // A read-modify-write spans three cycles and a tile at least four, so the lane never reads
+    // the word it writes in the same cycle: ACC's collision value is undefined on FPGA block
+    // RAM (tessera_sram), and only the store unit's unordered reads may meet a write.
+    always_ff @(posedge clk_i) begin
+      assert (!(lane_rd_int[c] && wr_en && crd[AccAw-1:0] == cwr[AccAw-1:0]))
+        else $error("tessera_conv_unit: lane %0d reads ACC word %0d in the cycle it writes it", c,
+                    cwr[AccAw-1:0]);
+    end
+`endif
     assign acc_ext_rd_data_o[32*c +: 32] = rd_data;
 
     // Requantization: v = saturate_int32(sum + bias) here (two stages), v * mult and the

@@ -6,6 +6,9 @@ package tessera_isa_pkg;
   localparam logic [31:0] IdValue = 32'h54455353;
   localparam logic [31:0] VersionValue = 32'h00000100;
 
+  // Micro-architecture latencies (the host's cycle model uses the same values)
+  localparam int unsigned OutLaneLat = 7;
+
   typedef enum logic [3:0] {
     OpLoad = 4'd1,
     OpStore = 4'd2,

@@ -4,7 +4,12 @@
 // element is either a slot of one beat (E <= beat: picked by its byte offset, and the beat is
 // released after its last element of the row) or a whole number of beats (assembled in a shift
 // register). A beat shared by two rows is simply read once per row.
-// done_o pulses with the last SRAM write; err_o pulses on a beat with an error response.
+// The SRAM write leaves through a register stage: the element-done logic runs from the read
+// engine's R handshake, and without the stage that path went on to the block RAMs' write ports
+// across the die (the ECP5 4 x 4 worst path once Yosys stopped registering the writes for its
+// read-during-write emulation, tessera_sram). done_o pulses with the last SRAM write, a cycle
+// after its beat, and a new command is taken after that; err_o pulses on a beat with an error
+// response.
 module tessera_load_unit #(
   parameter int unsigned ArrayDim = 16,
   parameter int unsigned DataW    = 128
@@ -162,17 +167,39 @@ module tessera_load_unit #(
     assign wide_elem = r_data_i[wslot*WideW +: WideW];
   end
 
-  assign wr_en_o   = elem_done && !r_err_i;
-  assign wr_buf_o  = buf_q;
-  assign wr_addr_o = sram_q;
-  assign wr_vec_o  = vec_elem;
-  assign wr_wide_o = wide_elem;
-  assign bytes_o   = wr_en_o ? (8'd1 << es_q) : 8'd0;
-  assign done_o    = elem_done && last_in_row && d_rl && !r_err_i && !flush_i;
-  assign err_o     = active_q && d_rv && r_valid_i && r_err_i;
+  logic last_write, wr_en_q, done_q;
+  logic [7:0] bytes_q;
+  assign last_write = elem_done && last_in_row && d_rl && !r_err_i;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      wr_en_q <= 1'b0;
+      done_q  <= 1'b0;
+      bytes_q <= '0;
+    end else begin
+      wr_en_q <= elem_done && !r_err_i && !flush_i;
+      done_q  <= last_write && !flush_i;
+      bytes_q <= (elem_done && !r_err_i && !flush_i) ? (8'd1 << es_q) : 8'd0;
+    end
+  end
+
+  // Loaded every cycle (no enable to fan out); wr_en_o says when they hold an element.
+  always_ff @(posedge clk_i) begin
+    wr_buf_o  <= buf_q;
+    wr_addr_o <= sram_q;
+    wr_vec_o  <= vec_elem;
+    wr_wide_o <= wide_elem;
+  end
+
+  assign wr_en_o = wr_en_q;
+  assign bytes_o = bytes_q;
+  assign done_o  = done_q && !flush_i;
+  assign err_o   = active_q && d_rv && r_valid_i && r_err_i;
 
   // ---- command control ------------------------------------------------------------------------
-  assign cmd_ready_o = !active_q && !flush_i;
+  // Not ready while the previous command's last write is still in the register stage, so done_o
+  // comes before the next command is taken, as without the stage.
+  assign cmd_ready_o = !active_q && !done_q && !flush_i;
 
   always_comb begin
     active_d = active_q;
@@ -200,7 +227,7 @@ module tessera_load_unit #(
         sram_d = sram_q + 16'd1;
         x_d    = last_in_row ? 16'd0 : x_q + 16'd1;
       end
-      if (done_o) active_d = 1'b0;
+      if (last_write) active_d = 1'b0;
     end
   end
 

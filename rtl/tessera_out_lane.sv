@@ -3,8 +3,8 @@
 //   p   = x * m                  (signed 32 x signed 32, exact in 64 bits)
 //   p   = p + p_prev  if pair    (ADD: the B product is added to the A product of the cycle before)
 //   out = min(max(rshift_rne(p, shift) + zp, cmin), cmax)
-// tessera_arith_pkg::OutLaneLat = 7 register stages (out_o belongs to the x_i / m_i / pair_i of
-// seven cycles earlier):
+// tessera_isa_pkg::OutLaneLat = 7 register stages (from rtl/spec/tessera_isa.toml: out_o belongs
+// to the x_i / m_i / pair_i of seven cycles earlier):
 //   1    x, m, pair and shift as they come from the compute unit's owner select (x and m as the
 //        operand registers of four tessera_mul18, one per pair of 16-bit halves)
 //   2    the four 17x17 partial products of x and m split into 16-bit halves (one MULT18X18D or

@@ -73,7 +73,7 @@ module tessera_pool_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::PoolMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::PoolInZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::PoolShiftW;
-  localparam int unsigned Lat    = tessera_arith_pkg::OutLaneLat;
+  localparam int unsigned Lat    = tessera_isa_pkg::OutLaneLat;
   // Window coordinates run from -pad to at most (2^DimW-1)*(2^StrW-1) + 2^KW-2 < 2^(DimW+StrW+1):
   // that many magnitude bits plus a sign bit.
   localparam int unsigned PosW   = DimW + StrW + 2;

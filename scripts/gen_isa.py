@@ -76,6 +76,8 @@ def gen_sv(spec, cmds):
            f"  localparam int unsigned CmdBits = {m['cmd_bits']};",
            f"  localparam logic [31:0] IdValue = 32'h{m['id']:08X};",
            f"  localparam logic [31:0] VersionValue = 32'h{version_value(spec):08X};",
+           "", "  // Micro-architecture latencies (the host's cycle model uses the same values)",
+           f"  localparam int unsigned OutLaneLat = {spec['timing']['out_lane_latency']};",
            "", "  typedef enum logic [3:0] {"]
     ops = list(spec["opcodes"].items())
     out += [f"    Op{camel(k)} = 4'd{v}{',' if i + 1 < len(ops) else ''}" for i, (k, v) in enumerate(ops)]
@@ -137,6 +139,8 @@ def gen_cpp(spec, cmds):
            f"constexpr uint32_t kVersionValue = 0x{version_value(spec):08X}u;",
            "", "/// One 256-bit command as eight little-endian 32-bit words.",
            "using Command = std::array<uint32_t, kCmdBits / 32>;", "",
+           "/// Register stages of the RTL's output lane (tessera_out_lane), for the cycle model.",
+           f"constexpr unsigned kOutLaneLat = {spec['timing']['out_lane_latency']};", "",
            "struct Field {", "  unsigned lsb;", "  unsigned width;", "  const char* name;", "};", "",
            "inline uint64_t get(const Command& c, Field f) {",
            "  uint64_t v = 0;",
@@ -252,7 +256,12 @@ def gen_md(spec, cmds):
         out += ["", f"## {op}", "", "| field | bits | meaning |", "|---|---|---|"]
         out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {cell(f.get('doc', ''))} |" for f in fields]
     out += ["", "## Error codes", "", "| code | name |", "|---|---|"]
+    timing = ["", "## Micro-architecture timing", "",
+              "Latencies the host's cycle model shares with the RTL; results do not depend on them.", "",
+              "| name | cycles |", "|---|---|"]
+    timing += [f"| {k} | {v} |" for k, v in spec["timing"].items()]
     out += [f"| {v} | {k} |" for k, v in spec["errors"].items()]
+    out += timing
     out += ["", "## Registers (AXI4-Lite, 32-bit)", "",
             "In a register with fields, bits outside them read 0 and ignore writes.", "",
             "| offset | name | access | fields | meaning |", "|---|---|---|---|---|"]

@@ -11,9 +11,9 @@ namespace tessera {
 
 namespace {
 
-// Register stages of the RTL's shared output lane (tessera_arith_pkg::OutLaneLat), which every
-// requantized CONV, POOL and ADD result passes through.
-constexpr uint64_t kOutLaneLat = 7;
+// Register stages of the RTL's shared output lane, which every requantized CONV, POOL and ADD
+// result passes through (rtl/spec/tessera_isa.toml [timing], the RTL's OutLaneLat).
+constexpr uint64_t kOutLaneLat = isa::kOutLaneLat;
 
 void check_tensor(const DeviceTensor& t, Shape s) {
   if (!(t.shape == s))
@@ -248,8 +248,8 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        // start, 2 setup and 4 pipeline cycles, the lane (tessera_pool_unit)
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 7 + kOutLaneLat;
+        // start, 3 setup and 4 pipeline cycles, the lane (tessera_pool_unit)
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8 + kOutLaneLat;
       } else {
         // two ABUF reads per word; start, read, subtract, the lane, OBUF write (tessera_add_unit)
         dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 4 + kOutLaneLat;

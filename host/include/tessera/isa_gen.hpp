@@ -16,6 +16,9 @@ constexpr uint32_t kVersionValue = 0x00000100u;
 /// One 256-bit command as eight little-endian 32-bit words.
 using Command = std::array<uint32_t, kCmdBits / 32>;
 
+/// Register stages of the RTL's output lane (tessera_out_lane), for the cycle model.
+constexpr unsigned kOutLaneLat = 7;
+
 struct Field {
   unsigned lsb;
   unsigned width;

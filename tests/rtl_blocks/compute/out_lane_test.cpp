@@ -1,8 +1,8 @@
 // tessera_out_lane, the output lane CONV, POOL and ADD share, on its own: single products
 // (any signed 32-bit x and multiplier) and paired products (ADD: the B product added to the A
 // product of the cycle before), against docs/quantization.md's arithmetic written out here with
-// tessera::rshift_rne; also pins the lane's latency of 7 cycles (tessera_arith_pkg::OutLaneLat),
-// which the three units rely on.
+// tessera::rshift_rne; also checks the lane's latency against the spec's out_lane_latency
+// (rtl/spec/tessera_isa.toml), which the three units and the host's cycle model rely on.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -11,13 +11,14 @@
 
 #include "Vout_lane.h"
 #include "tb_util.hpp"
+#include "tessera/isa_gen.hpp"
 #include "tessera/quant.hpp"
 
 namespace {
 
 using computetb::Rng;
 
-constexpr unsigned kLatency = 7;
+constexpr unsigned kLatency = tessera::isa::kOutLaneLat;
 
 struct Input {
   int32_t x, m;
