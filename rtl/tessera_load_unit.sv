@@ -168,18 +168,15 @@ module tessera_load_unit #(
   end
 
   logic last_write, wr_en_q, done_q;
-  logic [7:0] bytes_q;
   assign last_write = elem_done && last_in_row && d_rl && !r_err_i;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       wr_en_q <= 1'b0;
       done_q  <= 1'b0;
-      bytes_q <= '0;
     end else begin
       wr_en_q <= elem_done && !r_err_i && !flush_i;
       done_q  <= last_write && !flush_i;
-      bytes_q <= (elem_done && !r_err_i && !flush_i) ? (8'd1 << es_q) : 8'd0;
     end
   end
 
@@ -192,7 +189,8 @@ module tessera_load_unit #(
   end
 
   assign wr_en_o = wr_en_q;
-  assign bytes_o = bytes_q;
+  // es_q still belongs to the written element: the next command is taken after done_q.
+  assign bytes_o = wr_en_q ? (8'd1 << es_q) : 8'd0;
   assign done_o  = done_q && !flush_i;
   assign err_o   = active_q && d_rv && r_valid_i && r_err_i;
 

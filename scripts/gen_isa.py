@@ -256,12 +256,11 @@ def gen_md(spec, cmds):
         out += ["", f"## {op}", "", "| field | bits | meaning |", "|---|---|---|"]
         out += [f"| {f['name']} | [{f['lsb'] + f['width'] - 1}:{f['lsb']}] | {cell(f.get('doc', ''))} |" for f in fields]
     out += ["", "## Error codes", "", "| code | name |", "|---|---|"]
-    timing = ["", "## Micro-architecture timing", "",
-              "Latencies the host's cycle model shares with the RTL; results do not depend on them.", "",
-              "| name | cycles |", "|---|---|"]
-    timing += [f"| {k} | {v} |" for k, v in spec["timing"].items()]
     out += [f"| {v} | {k} |" for k, v in spec["errors"].items()]
-    out += timing
+    out += ["", "## Micro-architecture timing", "",
+            "Latencies the host's cycle model shares with the RTL; results do not depend on them.", "",
+            "| name | cycles |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in spec["timing"].items()]
     out += ["", "## Registers (AXI4-Lite, 32-bit)", "",
             "In a register with fields, bits outside them read 0 and ignore writes.", "",
             "| offset | name | access | fields | meaning |", "|---|---|---|---|---|"]

@@ -11,10 +11,6 @@ namespace tessera {
 
 namespace {
 
-// Register stages of the RTL's shared output lane, which every requantized CONV, POOL and ADD
-// result passes through (rtl/spec/tessera_isa.toml [timing], the RTL's OutLaneLat).
-constexpr uint64_t kOutLaneLat = isa::kOutLaneLat;
-
 void check_tensor(const DeviceTensor& t, Shape s) {
   if (!(t.shape == s))
     throw std::invalid_argument("tensor shape mismatch: device tensor " +
@@ -249,10 +245,10 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
         // start, 3 setup and 4 pipeline cycles, the lane (tessera_pool_unit)
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8 + kOutLaneLat;
+        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8 + isa::kOutLaneLat;
       } else {
         // two ABUF reads per word; start, read, subtract, the lane, OBUF write (tessera_add_unit)
-        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 4 + kOutLaneLat;
+        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 4 + isa::kOutLaneLat;
       }
     }
     uint64_t start = unit_free[unit];
@@ -308,8 +304,8 @@ uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool req
 }
 
 // The last pixel's sums leave the array's last column 2N+3 cycles after it is issued, pass
-// the requantization (RqLat = 2 + kOutLaneLat: tessera_bias_sat and the output lane) and the
+// the requantization (RqLat = 2 + isa::kOutLaneLat: tessera_bias_sat and the output lane) and the
 // deskew, are written to OBUF, and done follows (tessera_conv_unit's DrainCycles = 2N + RqLat + 3).
-uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 5 + kOutLaneLat; }
+uint64_t conv_drain_cycles(unsigned n) { return 2 * uint64_t(n) + 5 + isa::kOutLaneLat; }
 
 }  // namespace tessera
