@@ -8,8 +8,14 @@
 // operands arrive one after the other, so each lane needs only one multiplier: the scalar zero
 // point and multiplier are switched between the A and the B cycle, and the compute unit's shared
 // output lane (tessera_out_lane) adds the B product to the A product before rounding. A command
-// takes 2*len cycles plus 4 + OutLaneLat (start, the read, the subtract, the lane, the OBUF
+// takes 2*len cycles plus 4 + LaneLat (start, the read, the subtract, the lanes, the OBUF
 // write). All values are exact: |(x - zp)*mult| <= 255*2^31 < 2^39, the sum < 2^40.
+//
+// With fewer output lanes than columns (tessera_compute_unit OutLanes) a word's A is issued
+// LaneGap cycles after the previous word's at the earliest, and the lanes return the word
+// LaneLat cycles after its B entered them. The A/B phase then runs on every cycle the unit is
+// busy, issued or not, so the multiplier on lane_m_o alternates a_mult, b_mult without a break:
+// the compute unit delays column c by an even number of cycles and keeps it in phase.
 //
 // a_zp, b_zp, out_zp, clamp_min and clamp_max are bytes of the data type (int8 when data_signed),
 // like the data; a_mult and b_mult are signed 32-bit.
@@ -19,8 +25,8 @@
 //   t    issue B[i];   A[i] arrives: a - a_zp -> xd_q (and a_mult -> m_q)
 //   t+1  B[i] arrives: b - b_zp -> xd_q;  the lane takes A
 //   t+2  the lane takes B (pair); it adds the B product to the A product and rounds and clamps
-//   t+2+OutLaneLat  obuf_wr_en_o = 1 (OutLaneLat = 7: t+9)
-//   t+3+OutLaneLat  done_o, if that was the command's last word
+//   t+2+LaneLat  obuf_wr_en_o = 1 (LaneLat = OutLaneLat = 7: t+9)
+//   t+3+LaneLat  done_o, if that was the command's last word
 // (One register stage per step: the SRAM read and the zero-point subtract have their own cycle,
 // and tessera_out_lane has one per multiply, add and rounding step, for the FPGA targets' Fmax.)
 //
@@ -31,7 +37,9 @@
 module tessera_add_unit #(
   parameter int unsigned ArrayDim = 16,
   parameter int unsigned AbufAw   = 12,
-  parameter int unsigned ObufAw   = 11
+  parameter int unsigned ObufAw   = 11,
+  parameter int unsigned LaneLat  = tessera_isa_pkg::OutLaneLat,  // B on lane_x_o to lane_out_i
+  parameter int unsigned LaneGap  = 1   // cycles from one word's A issue to the next's (1 or even)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -47,7 +55,9 @@ module tessera_add_unit #(
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
   output logic [8*ArrayDim-1:0] obuf_wr_data_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane i gets a - a_zp, then
-  // b - b_zp of byte i (with pair set), and returns the output byte OutLaneLat cycles later.
+  // b - b_zp of byte i (with pair set), both valid with lane_vld_o, and returns the output byte
+  // LaneLat cycles after the B.
+  output logic                  lane_vld_o,
   output logic [32*ArrayDim-1:0] lane_x_o,
   output logic [31:0]           lane_m_o,
   output logic                  lane_pair_o,
@@ -63,7 +73,6 @@ module tessera_add_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::AddAMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::AddAZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::AddShiftW;
-  localparam int unsigned Lat    = tessera_isa_pkg::OutLaneLat;
 
   typedef enum logic [1:0] {
     StIdle,   // waiting for start_i
@@ -87,10 +96,12 @@ module tessera_add_unit #(
 
   // ---- pipeline --------------------------------------------------------------------------------
   logic                 issue;
+  logic                 lane_free;               // an A may issue (LaneGap since the last)
+  logic                 a_issued_q;              // an A was issued in the cycle before
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
   logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
   // lane_vld_q[k]: stage k + 1 of the output lanes holds a word's B (its A + B from stage 4 on)
-  logic [Lat-1:0]       lane_vld_q;
+  logic [LaneLat-1:0]   lane_vld_q;
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -146,9 +157,10 @@ module tessera_add_unit #(
       end
 
       StRun: begin
-        issue   = 1'b1;
+        // B always follows its A; an A waits for the lanes.
+        issue   = (LaneGap == 1) || (phase_q ? a_issued_q : lane_free);
         phase_d = !phase_q;
-        if (phase_q) begin
+        if (phase_q && issue) begin
           a_ptr_d = a_ptr_q + AbufAw'(1);
           b_ptr_d = b_ptr_q + AbufAw'(1);
           cnt_d   = cnt_q - LenW'(1);
@@ -157,6 +169,7 @@ module tessera_add_unit #(
       end
 
       StDrain: begin
+        phase_d = !phase_q;
         if (pipe_empty) state_d = StIdle;
       end
 
@@ -170,11 +183,22 @@ module tessera_add_unit #(
   assign abuf_rd_addr_o = phase_q ? b_ptr_q : a_ptr_q;
 
   assign pipe_empty = !s1_vld_q && !x_vld_q && (lane_vld_q == '0);
+
+  tessera_lane_gap #(
+    .Gap (LaneGap)
+  ) u_lane_gap (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .flush_i (flush_i),
+    .take_i  (issue && !phase_q),
+    .free_o  (lane_free)
+  );
+
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::AddObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
 
-  assign wr_q           = lane_vld_q[Lat-1];
+  assign wr_q           = lane_vld_q[LaneLat-1];
   assign busy_o         = (state_q != StIdle);
   assign done_o         = (state_q == StDrain) && pipe_empty;
   assign obuf_wr_en_o   = wr_q;
@@ -189,11 +213,13 @@ module tessera_add_unit #(
       s1_vld_q   <= 1'b0;
       x_vld_q    <= 1'b0;
       lane_vld_q <= '0;
+      a_issued_q <= 1'b0;
     end else begin
       state_q    <= state_d;
+      a_issued_q <= issue && !phase_q && !flush_i;
       s1_vld_q   <= issue && !flush_i;
       x_vld_q    <= s1_vld_q && !flush_i;
-      lane_vld_q <= {lane_vld_q[Lat-2:0], x_vld_q && x_b_q} & {Lat{!flush_i}};
+      lane_vld_q <= {lane_vld_q[LaneLat-2:0], x_vld_q && x_b_q} & {LaneLat{!flush_i}};
     end
   end
 
@@ -231,6 +257,7 @@ module tessera_add_unit #(
   end
 
   // The B product is added to the A product of the cycle before in the lanes; the sum is output.
+  assign lane_vld_o     = x_vld_q;
   assign lane_m_o       = m_q;
   assign lane_pair_o    = x_b_q;
   assign lane_shift_o   = shift_q;

@@ -33,6 +33,11 @@
 // requantized pixel of an earlier command is in flight, and requantized pixels (those of the
 // last tile) wait for it. A CONV whose earlier tiles take 2N+13 cycles or more thus follows the
 // previous one without a gap. At most one accepted command drains while the next runs.
+//
+// Shared output lanes. With LaneGap = K > 1 (tessera_compute_unit OutLanes = N/K) lane j serves
+// columns jK .. jK+K-1: the requantized pixels are issued K cycles apart at the earliest, so the
+// column skew hands it one column per cycle, and the deskew lines pick each column's byte out of
+// its lane's stream unchanged. lane_vld_o says which columns' lane_x_o hold a pixel.
 module tessera_conv_unit #(
   parameter int unsigned ArrayDim  = 16,
   parameter int unsigned AbufWords = 4096,
@@ -41,6 +46,7 @@ module tessera_conv_unit #(
   parameter int unsigned ObufWords = 2048,
   parameter int unsigned PbufWords = 64,
   parameter int unsigned LutMulRows = 0,   // PE rows with LUT multipliers (tessera_pe_array)
+  parameter int unsigned LaneGap = 1,      // cycles between requantized pixels (columns per lane)
   localparam int unsigned AbufAw = $clog2(AbufWords),
   localparam int unsigned WbufAw = $clog2(WbufWords),
   localparam int unsigned AccAw  = $clog2(AccWords),
@@ -73,9 +79,10 @@ module tessera_conv_unit #(
   output logic                    acc_ext_rd_gnt_o,
   output logic [32*ArrayDim-1:0]  acc_ext_rd_data_o,
   output logic                    mac_active_o,
-  // The compute unit's shared output lanes (tessera_out_lane): lane c gets v = sum + bias of
-  // column c and returns its byte tessera_isa_pkg::OutLaneLat cycles later; the lane
-  // parameters hold per command.
+  // The compute unit's shared output lanes (tessera_out_lane): lane_x_o[c] holds v = sum + bias
+  // of column c when lane_vld_o[c], and the byte of column c comes back on lane_out_i[c]
+  // tessera_isa_pkg::OutLaneLat cycles later; the lane parameters hold per command.
+  output logic [ArrayDim-1:0]     lane_vld_o,
   output logic [32*ArrayDim-1:0]  lane_x_o,
   output logic [32*ArrayDim-1:0]  lane_m_o,
   output logic [6*ArrayDim-1:0]   lane_shift_o,
@@ -93,6 +100,7 @@ module tessera_conv_unit #(
   // ctrl_*_q[k] holds, in cycle I+k+1, the control word of the pixel issued in cycle I.
   localparam int unsigned CtrlRd   = N + 1;        // + c: lane c reads ACC
   localparam int unsigned CtrlWr   = N + 3;        // + c: lane c adds and writes ACC / requant
+  localparam int unsigned CtrlLane = CtrlWr + 2;   // + c: column c's v enters its output lane
   localparam int unsigned CtrlOb   = 2*N + RqLat + 2;  // deskewed bytes are written to OBUF
   localparam int unsigned CtrlDepth = CtrlOb + 1;
   // done_o comes the cycle after the OBUF write of the last pixel.
@@ -128,6 +136,7 @@ module tessera_conv_unit #(
   logic [1:0]        rl_cnt_d, rl_cnt_q;
   logic [7:0]        rq_drain_d, rq_drain_q;       // cycles until no requantized pixel is in flight
   logic              rq_hold;                      // the next pixel must wait for the parameters
+  logic              rq_lane_free;                 // ... or for the shared output lanes
   logic              pb_vld_q, pb_rl_q;            // PBUF data arrives; for the parameter load
   logic [1:0]        pb_word_q;                    // PBUF word arriving this cycle
   // Commands whose last pixel is in the array (their done_o is still to come).
@@ -231,7 +240,7 @@ module tessera_conv_unit #(
 
     // Streamer: the next tile may start the cycle after its load started; requantized pixels
     // wait for the output parameters.
-    rq_hold  = requant_q && gen_last_tile && !rl_done_q;
+    rq_hold  = requant_q && gen_last_tile && (!rl_done_q || !rq_lane_free);
     gen_step = (state_q == StRun) && gen_ready && (mid_q || ahead_q != 2'd0) && !rq_hold;
     ahead_d  = ahead_q + {1'b0, load_start} - {1'b0, gen_step && !mid_q};
     if (gen_step) begin
@@ -624,6 +633,26 @@ module tessera_conv_unit #(
       .q_o   (obuf_bytes[8*c +: 8])
     );
   end
+
+  for (genvar c = 0; c < N; c++) begin : g_lane_vld
+    logic [CtrlW-1:0] cln;
+    assign cln           = ctrl_q[(CtrlLane + c)*CtrlW +: CtrlW];
+    assign lane_vld_o[c] = ctrl_vld_q[CtrlLane + c] && cln[AccAw];
+    logic unused_cln;
+    assign unused_cln = ^{cln[CtrlW-1:AccAw+1], cln[AccAw-1:0]};
+  end
+
+  // Requantized pixels LaneGap cycles apart, so that the columns sharing an output lane take it
+  // one after another.
+  tessera_lane_gap #(
+    .Gap (LaneGap)
+  ) u_lane_gap (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .flush_i (flush_i),
+    .take_i  (gen_step && requant_q && gen_last_tile),
+    .free_o  (rq_lane_free)
+  );
 
   // The store unit reads ACC only in cycles in which no lane needs its read port.
   assign ext_gnt          = acc_ext_rd_req_i && (lane_rd_int == '0);

@@ -252,6 +252,8 @@ package tessera_isa_pkg;
   localparam int unsigned HwArrayRowsW = 8;
   localparam int unsigned HwArrayColsLsb = 8;
   localparam int unsigned HwArrayColsW = 8;
+  localparam int unsigned HwArrayOutLanesLsb = 16;
+  localparam int unsigned HwArrayOutLanesW = 8;
   localparam int unsigned HwAxiDataBytesLsb = 0;
   localparam int unsigned HwAxiDataBytesW = 8;
   localparam int unsigned HwAxiAddrBitsLsb = 8;

@@ -18,13 +18,17 @@
 // So no cycle holds more than one multiplier, or one add of at most three terms, or one wide
 // shifter, and the multipliers see neither the select in front nor an adder behind (the ECP5
 // ArrayDim 8 critical path was select -> multiplier -> the adder Yosys put behind it).
-// shift_i is registered with x_i; it and zp_i / cmin_i / cmax_i (registered in
-// tessera_round_clamp's first cycle) are held constant by the caller for a whole command, so
-// neither the owner select nor the operand registers reach the shifter or the clamp.
+// zp_i / cmin_i / cmax_i (registered in tessera_round_clamp's first cycle) are held constant by
+// the caller for a whole command. shift_i is registered with x_i; with ShiftPerCycle = 0 it is
+// held constant too and that one register feeds the shifter, otherwise (a lane time-multiplexed
+// over CONV columns with their own shifts) it travels with x to stage 4. Either way neither the
+// owner select nor the operand registers reach the shifter or the clamp.
 //
 // Sharing one lane per column instead of one per sub-unit saves, per column, a 17x32 and a 9x32
 // multiplier and two tessera_round_clamp instances (docs/fpga.md).
-module tessera_out_lane (
+module tessera_out_lane #(
+  parameter bit ShiftPerCycle = 1'b0   // shift_i may change every cycle
+) (
   input  logic        clk_i,
   input  logic [31:0] x_i,       // signed
   input  logic [31:0] m_i,       // signed
@@ -36,7 +40,7 @@ module tessera_out_lane (
   output logic [7:0]  out_o
 );
 
-  logic [5:0]  shift_q;
+  logic [5:0]  shift_q;            // the shift of p_q
   logic [2:0]  pair_q;             // pair_q[k] belongs to stage k + 1
 
   // Halves as operands: the low halves unsigned, the high halves signed. Products, exact in 34
@@ -61,8 +65,19 @@ module tessera_out_lane (
 
   // Datapath registers only: no reset needed, the caller tracks which outputs are valid. A paired
   // sum never wraps: ADD's products are below 2^39 in magnitude.
+  if (ShiftPerCycle) begin : g_shift_pipe
+    logic [5:0] shift_p_q [3];       // stages 1-3
+    always_ff @(posedge clk_i) begin
+      shift_p_q[0] <= shift_i;
+      shift_p_q[1] <= shift_p_q[0];
+      shift_p_q[2] <= shift_p_q[1];
+      shift_q      <= shift_p_q[2];
+    end
+  end else begin : g_shift_held
+    always_ff @(posedge clk_i) shift_q <= shift_i;
+  end
+
   always_ff @(posedge clk_i) begin
-    shift_q <= shift_i;
     pair_q  <= {pair_q[1:0], pair_i};
     s_q     <= {hh_q[31:0], ll_q[31:0]} + {{14{lh_q[33]}}, lh_q, 16'd0} +
                {{14{hl_q[33]}}, hl_q, 16'd0};

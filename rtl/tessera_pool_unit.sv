@@ -4,8 +4,11 @@
 // Loop order: output pixel (oy, ox) > channel group g > window row ky > window column kx. One
 // window position is visited per cycle; a valid position issues one ABUF read, a padding position
 // issues none but still takes its cycle, so a command takes out_h*out_w*cg*kh*kw cycles plus
-// 8 + OutLaneLat (start, 3 setup, 4 pipeline, the output lane: 15). Outputs are written in OBUF
-// order, one word per window.
+// 8 + LaneLat (start, 3 setup, 4 pipeline, the output lanes: 15 with one lane per column).
+// Outputs are written in OBUF order, one word per window. With fewer output lanes than columns
+// (tessera_compute_unit OutLanes) a window's last position waits until LaneGap cycles have
+// passed since the previous window's, and the lanes return the word LaneLat cycles after it
+// entered them.
 //
 // Addresses are kept incrementally, modulo 2^AbufAw: products of command fields are formed once,
 // in three setup cycles, never per cycle. The start cycle only latches fields (the command
@@ -26,10 +29,10 @@
 //   t+1  data:  the word arrives; x and x - in_zp -> x_q, diff_q (the block RAM's clock-to-out
 //               does not reach the accumulate)
 //   t+2  acc:   acc_d = max(acc, x_q) or acc + diff_q -> acc_q
-//   t+3  acc_q holds the window and enters the compute unit's output lane (tessera_out_lane):
-//        acc_q * mult, rshift_rne by shift, saturate(out_zp + rounded) in OutLaneLat stages
-//   t+3+OutLaneLat  obuf_wr_en_o = 1 (OutLaneLat = 7: t+10)
-//   t+4+OutLaneLat  done_o, if that was the command's last word
+//   t+3  acc_q holds the window and enters the compute unit's output lanes (tessera_out_lane):
+//        acc_q * mult, rshift_rne by shift, saturate(out_zp + rounded) in LaneLat stages
+//   t+3+LaneLat  obuf_wr_en_o = 1 (LaneLat = OutLaneLat = 7: t+10)
+//   t+4+LaneLat  done_o, if that was the command's last word
 //
 // Handshake: start_i is honoured only when busy_o = 0. busy_o is 1 from the cycle after start_i
 // up to and including the cycle of done_o. flush_i returns the unit to idle at the next edge; no
@@ -38,7 +41,9 @@
 module tessera_pool_unit #(
   parameter int unsigned ArrayDim = 16,
   parameter int unsigned AbufAw   = 12,
-  parameter int unsigned ObufAw   = 11
+  parameter int unsigned ObufAw   = 11,
+  parameter int unsigned LaneLat  = tessera_isa_pkg::OutLaneLat,  // lane_x_o to lane_out_i
+  parameter int unsigned LaneGap  = 1   // cycles from one window's lane entry to the next's
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -54,7 +59,8 @@ module tessera_pool_unit #(
   output logic [ObufAw-1:0]     obuf_wr_addr_o,
   output logic [8*ArrayDim-1:0] obuf_wr_data_o,
   // The compute unit's shared output lanes (tessera_out_lane): lane i gets the window's sum (or
-  // maximum) of byte i and returns the output byte OutLaneLat cycles later.
+  // maximum) of byte i, valid with lane_vld_o, and returns the output byte LaneLat cycles later.
+  output logic                  lane_vld_o,
   output logic [32*ArrayDim-1:0] lane_x_o,
   output logic [31:0]           lane_m_o,
   output logic [5:0]            lane_shift_o,
@@ -73,7 +79,6 @@ module tessera_pool_unit #(
   localparam int unsigned MultW  = tessera_isa_pkg::PoolMultW;
   localparam int unsigned ZpW    = tessera_isa_pkg::PoolInZpW;
   localparam int unsigned ShiftW = tessera_isa_pkg::PoolShiftW;
-  localparam int unsigned Lat    = tessera_isa_pkg::OutLaneLat;
   // Window coordinates run from -pad to at most (2^DimW-1)*(2^StrW-1) + 2^KW-2 < 2^(DimW+StrW+1):
   // that many magnitude bits plus a sign bit.
   localparam int unsigned PosW   = DimW + StrW + 2;
@@ -133,11 +138,12 @@ module tessera_pool_unit #(
 
   // ---- pipeline --------------------------------------------------------------------------------
   logic                 issue;                   // a window position is visited this cycle
+  logic                 lane_free;               // LaneGap cycles since the last window issued
   logic                 pos_valid;               // ... and it lies inside the input
   logic                 s1_vld_q, s1_rd_q, s1_first_q, s1_last_q;
   logic                 s2_vld_q, s2_rd_q, s2_first_q, s2_last_q;
   logic                 fin_vld_q;               // acc_q holds a finished window
-  logic [Lat-1:0]       lane_vld_q;              // [k]: output-lane stage k + 1 holds a window
+  logic [LaneLat-1:0]   lane_vld_q;              // [k]: output-lane stage k + 1 holds a window
   logic                 wr_q;
   logic [ObufAw-1:0]    optr_d, optr_q;          // OBUF address of the next write
   logic                 pipe_empty;
@@ -272,60 +278,63 @@ module tessera_pool_unit #(
       end
 
       StRun: begin
-        issue   = 1'b1;
-        first_d = 1'b0;
-        if (!kx_z_q) begin
-          // next column of the window
-          kx_d   = kx_q - KW'(1);
-          ix_d   = ix_q + PosW'(1);
-          addr_d = addr_q + cg_a_q;
-        end else if (!ky_z_q) begin
-          // next row of the window
-          kx_d       = kw_m1_q;
-          ky_d       = ky_q - KW'(1);
-          ix_d       = ix0_q;
-          iy_d       = iy_q + PosW'(1);
-          row_addr_d = row_addr_q + row_step_q;
-          addr_d     = row_addr_d;
-        end else begin
-          // window finished: the next position starts a new window
-          first_d = 1'b1;
-          kx_d    = kw_m1_q;
-          ky_d    = kh_m1_q;
-          ix_d    = ix0_q;
-          iy_d    = iy0_q;
-          if (!g_z_q) begin
-            // next channel group of the same pixel
-            g_d        = g_q - CgW'(1);
-            win_addr_d = win_addr_q + AbufAw'(1);
-            row_addr_d = win_addr_d;
-            addr_d     = win_addr_d;
+        // Only a window's last position waits for the lanes.
+        issue   = lane_free || !(kx_z_q && ky_z_q);
+        first_d = !issue && first_q;
+        if (issue) begin
+          if (!kx_z_q) begin
+            // next column of the window
+            kx_d   = kx_q - KW'(1);
+            ix_d   = ix_q + PosW'(1);
+            addr_d = addr_q + cg_a_q;
+          end else if (!ky_z_q) begin
+            // next row of the window
+            kx_d       = kw_m1_q;
+            ky_d       = ky_q - KW'(1);
+            ix_d       = ix0_q;
+            iy_d       = iy_q + PosW'(1);
+            row_addr_d = row_addr_q + row_step_q;
+            addr_d     = row_addr_d;
           end else begin
-            g_d = cg_m1_q;
-            if (!ox_z_q) begin
-              // next output column
-              ox_d       = ox_q - DimW'(1);
-              ix0_d      = ix0_q + PosW'(sw_q);
-              ix_d       = ix0_d;
-              pix_addr_d = pix_addr_q + ox_step_q;
-              win_addr_d = pix_addr_d;
-              row_addr_d = pix_addr_d;
-              addr_d     = pix_addr_d;
-            end else if (!oy_z_q) begin
-              // next output row
-              ox_d        = out_w_m1_q;
-              oy_d        = oy_q - DimW'(1);
-              ix0_d       = ix_rst_q;
-              ix_d        = ix_rst_q;
-              iy0_d       = iy0_q + PosW'(sh_q);
-              iy_d        = iy0_d;
-              orow_addr_d = orow_addr_q + oy_step_q;
-              pix_addr_d  = orow_addr_d;
-              win_addr_d  = orow_addr_d;
-              row_addr_d  = orow_addr_d;
-              addr_d      = orow_addr_d;
+            // window finished: the next position starts a new window
+            first_d = 1'b1;
+            kx_d    = kw_m1_q;
+            ky_d    = kh_m1_q;
+            ix_d    = ix0_q;
+            iy_d    = iy0_q;
+            if (!g_z_q) begin
+              // next channel group of the same pixel
+              g_d        = g_q - CgW'(1);
+              win_addr_d = win_addr_q + AbufAw'(1);
+              row_addr_d = win_addr_d;
+              addr_d     = win_addr_d;
             end else begin
-              state_d = StDrain;
+              g_d = cg_m1_q;
+              if (!ox_z_q) begin
+                // next output column
+                ox_d       = ox_q - DimW'(1);
+                ix0_d      = ix0_q + PosW'(sw_q);
+                ix_d       = ix0_d;
+                pix_addr_d = pix_addr_q + ox_step_q;
+                win_addr_d = pix_addr_d;
+                row_addr_d = pix_addr_d;
+                addr_d     = pix_addr_d;
+              end else if (!oy_z_q) begin
+                // next output row
+                ox_d        = out_w_m1_q;
+                oy_d        = oy_q - DimW'(1);
+                ix0_d       = ix_rst_q;
+                ix_d        = ix_rst_q;
+                iy0_d       = iy0_q + PosW'(sh_q);
+                iy_d        = iy0_d;
+                orow_addr_d = orow_addr_q + oy_step_q;
+                pix_addr_d  = orow_addr_d;
+                win_addr_d  = orow_addr_d;
+                row_addr_d  = orow_addr_d;
+                addr_d      = orow_addr_d;
+              end else begin
+                state_d = StDrain;
+              end
             end
           end
         end
@@ -349,13 +358,25 @@ module tessera_pool_unit #(
   assign abuf_rd_addr_o = addr_q;
 
   assign pipe_empty = !s1_vld_q && !s2_vld_q && !fin_vld_q && (lane_vld_q == '0);
+
+  // Lane spacing: a window's last position issues LaneGap cycles after the previous one at the
+  // earliest, so its acc_q reaches the lanes that much later too.
+  tessera_lane_gap #(
+    .Gap (LaneGap)
+  ) u_lane_gap (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .flush_i (flush_i),
+    .take_i  (issue && kx_z_q && ky_z_q),
+    .free_o  (lane_free)
+  );
   assign optr_d     = (state_q == StIdle && start_i) ?
                       cmd_i[tessera_isa_pkg::PoolObufAddrLsb +: ObufAw] :
                       optr_q + ObufAw'(wr_q);
 
   assign busy_o         = (state_q != StIdle);
   assign done_o         = (state_q == StDrain) && pipe_empty;
-  assign wr_q           = lane_vld_q[Lat-1];
+  assign wr_q           = lane_vld_q[LaneLat-1];
   assign obuf_wr_en_o   = wr_q;
   assign obuf_wr_addr_o = optr_q;
 
@@ -371,7 +392,7 @@ module tessera_pool_unit #(
       s1_vld_q   <= issue && !flush_i;
       s2_vld_q   <= s1_vld_q && !flush_i;
       fin_vld_q  <= s2_vld_q && s2_last_q && !flush_i;
-      lane_vld_q <= {lane_vld_q[Lat-2:0], fin_vld_q} & {Lat{!flush_i}};
+      lane_vld_q <= {lane_vld_q[LaneLat-2:0], fin_vld_q} & {LaneLat{!flush_i}};
     end
   end
 
@@ -422,7 +443,7 @@ module tessera_pool_unit #(
     ix0_q       <= ix0_d;
     iy0_q       <= iy0_d;
     first_q     <= first_d;
-    s1_rd_q     <= pos_valid;
+    s1_rd_q     <= pos_valid && issue;  // a waiting position adds nothing
     s1_first_q  <= first_q;
     s1_last_q   <= kx_z_q && ky_z_q;
     s2_rd_q     <= s1_rd_q;
@@ -440,6 +461,7 @@ module tessera_pool_unit #(
   // Saturation to the output type is a clamp to its range.
   assign lane_cmin_o    = sgn_q ? -9'sd128 : 9'sd0;
   assign lane_cmax_o    = sgn_q ? 9'sd127 : 9'sd255;
+  assign lane_vld_o     = fin_vld_q;
   assign lane_m_o       = mult_q;
   assign lane_shift_o   = shift_q;
   assign lane_zp_o      = out_zp_q;

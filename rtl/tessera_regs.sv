@@ -13,7 +13,8 @@ module tessera_regs #(
   parameter int unsigned PbufWords  = 64,
   parameter int unsigned AxiDataW   = 128,
   parameter int unsigned AxiAddrW   = 32,
-  parameter int unsigned QueueDepth = 8
+  parameter int unsigned QueueDepth = 8,
+  parameter int unsigned OutLanes   = ArrayDim
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -60,7 +61,8 @@ module tessera_regs #(
   localparam int unsigned IrqEnErrBit  = tessera_isa_pkg::IrqEnableErrorBit;
   localparam int unsigned IrqStDoneBit = tessera_isa_pkg::IrqStatusDoneBit;
   localparam int unsigned IrqStErrBit  = tessera_isa_pkg::IrqStatusErrorBit;
-  localparam logic [31:0] HwArray = 32'((ArrayDim << tessera_isa_pkg::HwArrayColsLsb) |
+  localparam logic [31:0] HwArray = 32'((OutLanes << tessera_isa_pkg::HwArrayOutLanesLsb) |
+                                        (ArrayDim << tessera_isa_pkg::HwArrayColsLsb) |
                                         (ArrayDim << tessera_isa_pkg::HwArrayRowsLsb));
   localparam logic [31:0] HwAxi   = 32'((QueueDepth << tessera_isa_pkg::HwAxiQueueDepthLsb) |
                                         (AxiAddrW << tessera_isa_pkg::HwAxiAddrBitsLsb) |

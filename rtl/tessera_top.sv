@@ -23,9 +23,13 @@ module tessera_top #(
   // buffers ahead of the dispatcher (>= 1). PerfCounters = 0 leaves out the performance counters
   // (they then read 0). LutMulRows: the last rows of the PE array whose multipliers are built from
   // LUTs instead of DSP blocks (for FPGAs with fewer DSP blocks than PEs; same results).
+  // OutLanes: output lanes (32x32 multiply, round, clamp) shared by the ArrayDim columns, a power
+  // of two; fewer lanes take fewer DSP blocks and LUTs, and requantized pixels, POOL and ADD words
+  // take ArrayDim / OutLanes (POOL, ADD: twice that) cycles at least (same results).
   parameter int unsigned FetchDepth   = 8,
   parameter int unsigned PerfCounters = 1,
-  parameter int unsigned LutMulRows   = 0
+  parameter int unsigned LutMulRows   = 0,
+  parameter int unsigned OutLanes     = ArrayDim
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -99,7 +103,8 @@ module tessera_top #(
     .PbufWords  (PbufWords),
     .AxiDataW   (AxiDataW),
     .AxiAddrW   (AxiAddrW),
-    .QueueDepth (QueueDepth)
+    .QueueDepth (QueueDepth),
+    .OutLanes   (OutLanes)
   ) u_regs (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -410,7 +415,8 @@ module tessera_top #(
     .AccWords  (AccWords),
     .ObufWords (ObufWords),
     .PbufWords  (PbufWords),
-    .LutMulRows (LutMulRows)
+    .LutMulRows (LutMulRows),
+    .OutLanes   (OutLanes)
   ) u_compute (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),

@@ -241,7 +241,8 @@ LayerRun run_alone(RtlDevice& dev, const BuiltNet& b, const NetStep& s) {
       // What a CONV costs beyond streaming its tiles (the drain overlaps the next command).
       const auto v = isa::ConvCmd::decode(c);
       const uint64_t tiles = uint64_t(v.kh) * v.kw * v.cg, px = uint64_t(v.out_h) * v.out_w;
-      lr.overhead += conv_issue_cycles(tiles, px, n, v.requant) - tiles * std::max<uint64_t>(px, n);
+      lr.overhead += conv_issue_cycles(tiles, px, n, v.requant, dev.config().cols_per_lane()) -
+                     tiles * std::max<uint64_t>(px, n);
     } else {
       lr.overhead += op == isa::Opcode::kPool ? 8 : op == isa::Opcode::kAdd ? 5 : 0;
     }

@@ -16,7 +16,8 @@ module tessera_fpga_wrap #(
   parameter int unsigned QueueDepth = 2,
   parameter int unsigned FetchDepth   = 8,   // area options of tessera_top (its defaults)
   parameter int unsigned PerfCounters = 1,
-  parameter int unsigned LutMulRows   = 0
+  parameter int unsigned LutMulRows   = 0,
+  parameter int unsigned OutLanes     = ArrayDim
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -65,7 +66,8 @@ module tessera_fpga_wrap #(
     .QueueDepth (QueueDepth),
     .FetchDepth   (FetchDepth),
     .PerfCounters (PerfCounters),
-    .LutMulRows   (LutMulRows)
+    .LutMulRows   (LutMulRows),
+    .OutLanes     (OutLanes)
   ) u_top (
     .clk_i          (clk_i),
     .rst_ni         (rst_sync_q[1]),

@@ -545,7 +545,8 @@ ConvPlan ProgramBuilder::Impl::plan_conv(const ConvLayer& L) const {
             const int nt = ceil_div(oh, th) * ceil_div(ow, tw);
             const int nsb = ceil_div(ocg, sb);
             const double per_conv =
-                double(conv_issue_cycles(uint64_t(kk) * conv_cg, P, n, L.requant));
+                double(conv_issue_cycles(uint64_t(kk) * conv_cg, P, n, L.requant,
+                                         cfg.cols_per_lane()));
             const double comp = double(nt) * ocg * np * per_conv;
             const double tile_in = double(ith) * itw * cg * N;
             double in_loads, in_bytes, in_rows;

@@ -199,6 +199,10 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
   Estimate e;
   const unsigned n = cfg.array_dim;
   const unsigned axi = std::max(1u, cfg.axi_data_bytes);
+  // POOL and ADD with shared output lanes (tessera_compute_unit): word spacing and latency.
+  const unsigned k = cfg.cols_per_lane();
+  const uint64_t pa_gap = k > 1 ? 2 * k : 1;
+  const uint64_t pa_lane_lat = isa::kOutLaneLat + 2 * (k - 1);
   // Each row is one AXI burst; with many short rows the bursts in flight (8 in the default
   // memory model) rather than the bus bound the transfer.
   auto dma_cycles = [&](uint64_t bytes, uint64_t rows) {
@@ -240,15 +244,19 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         const auto v = isa::ConvCmd::decode(c);
         const uint64_t mac = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w;
         e.mac_cycles += mac;
-        dur = conv_issue_cycles(v.kh * v.kw * v.cg, uint64_t(v.out_h) * v.out_w, n, v.requant);
+        dur = conv_issue_cycles(v.kh * v.kw * v.cg, uint64_t(v.out_h) * v.out_w, n, v.requant,
+                                cfg.cols_per_lane());
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
-        // start, 3 setup and 4 pipeline cycles, the lane (tessera_pool_unit)
-        dur = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w + 8 + isa::kOutLaneLat;
+        // start, 3 setup and 4 pipeline cycles, the lanes (tessera_pool_unit); a window takes
+        // 2K cycles at least with K > 1 columns per lane
+        const uint64_t window = std::max<uint64_t>(uint64_t(v.kh) * v.kw, pa_gap);
+        dur = window * v.cg * v.out_h * v.out_w + 8 + pa_lane_lat;
       } else {
-        // two ABUF reads per word; start, read, subtract, the lane, OBUF write (tessera_add_unit)
-        dur = 2 * uint64_t(isa::AddCmd::decode(c).len) + 4 + isa::kOutLaneLat;
+        // two ABUF reads per word (2K cycles with K > 1 columns per lane); start, read,
+        // subtract, the lanes, OBUF write (tessera_add_unit)
+        dur = std::max<uint64_t>(2, pa_gap) * isa::AddCmd::decode(c).len + 4 + pa_lane_lat;
       }
     }
     uint64_t start = unit_free[unit];
@@ -293,14 +301,17 @@ DeviceTensor flat_view(DeviceTensor t) {
   return t;
 }
 
-uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant) {
+uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant,
+                           unsigned cols_per_lane) {
   // A weight tile streams for max(pixels, N) cycles; 7 cycles pass between the last pixel of
-  // one CONV and the first of the next (accept, dispatch, set-up, first weight row).
+  // one CONV and the first of the next (accept, dispatch, set-up, first weight row). Requantized
+  // pixels (the last tile's) are cols_per_lane cycles apart.
   const uint64_t tile = std::max<uint64_t>(pixels, n);
+  const uint64_t last = requant ? std::max<uint64_t>((pixels - 1) * cols_per_lane + 1, n) : tile;
   const uint64_t before_rq = (tiles - 1) * tile;
   const uint64_t rq_wait = requant && before_rq < conv_drain_cycles(n) + 2
                                ? conv_drain_cycles(n) + 2 - before_rq : 0;
-  return tiles * tile + 7 + rq_wait;
+  return before_rq + last + 7 + rq_wait;
 }
 
 // The last pixel's sums leave the array's last column 2N+3 cycles after it is issued, pass

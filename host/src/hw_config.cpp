@@ -12,12 +12,14 @@ std::string HwConfig::describe() const {
      << " B, WBUF " << wbuf_words << "x" << vec_bytes() << " B, ACC " << acc_words << "x"
      << wide_bytes() << " B, OBUF " << obuf_words << "x" << vec_bytes() << " B, PBUF "
      << pbuf_words << "x" << wide_bytes() << " B, AXI " << axi_data_bytes * 8 << " bit";
+  if (out_lanes != array_dim) os << ", " << out_lanes << " output lanes";
   return os.str();
 }
 
 HwConfig default_config(unsigned array_dim) {
   HwConfig c;
   c.array_dim = array_dim;
+  c.out_lanes = array_dim;
   return c;
 }
 

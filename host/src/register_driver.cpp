@@ -38,6 +38,11 @@ HwConfig read_hw_config(RegisterSpace& r, const std::string& who) {
   cfg.array_dim = fields::kHwArrayRows.get(arr);
   if (fields::kHwArrayCols.get(arr) != cfg.array_dim || cfg.array_dim == 0)
     throw std::runtime_error(who + ": HW_ARRAY " + hex(arr) + ": rows and columns differ");
+  cfg.out_lanes = fields::kHwArrayOutLanes.get(arr);
+  if (cfg.out_lanes == 0 || cfg.out_lanes > cfg.array_dim || (cfg.out_lanes & (cfg.out_lanes - 1)))
+    throw std::runtime_error(who + ": HW_ARRAY " + hex(arr) + ": OUT_LANES " +
+                             std::to_string(cfg.out_lanes) +
+                             " is not a power of two up to the column count");
   cfg.abuf_words = r.read32(isa::reg::kHwAbufWords);
   cfg.wbuf_words = r.read32(isa::reg::kHwWbufWords);
   cfg.acc_words = r.read32(isa::reg::kHwAccWords);

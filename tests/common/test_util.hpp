@@ -45,9 +45,11 @@ class TempDir {
 };
 
 /// HW_ARRAY and HW_AXI as the hardware reports them (generated fields, no literal masks).
-inline uint32_t hw_array_word(unsigned dim) {
-  return isa::reg_field::kHwArrayRows.put(dim) | isa::reg_field::kHwArrayCols.put(dim);
+inline uint32_t hw_array_word(unsigned dim, unsigned out_lanes) {
+  return isa::reg_field::kHwArrayRows.put(dim) | isa::reg_field::kHwArrayCols.put(dim) |
+         isa::reg_field::kHwArrayOutLanes.put(out_lanes);
 }
+inline uint32_t hw_array_word(unsigned dim) { return hw_array_word(dim, dim); }
 inline uint32_t hw_axi_word(unsigned data_bytes, unsigned addr_bits, unsigned queue_depth) {
   return isa::reg_field::kHwAxiDataBytes.put(data_bytes) |
          isa::reg_field::kHwAxiAddrBits.put(addr_bits) |

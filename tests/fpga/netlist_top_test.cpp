@@ -1,10 +1,11 @@
 // The synthesized netlist of the whole accelerator against the golden models: Yosys 0.23 turns
-// tessera_top (ArrayDim 4, small buffers, 32-bit AXI; tests/fpga/CMakeLists.txt) into a gate-level
-// netlist, Verilator simulates it through the same pin-level harness and AXI memory model as the
-// RTL, and layers compiled by the host compiler must leave a memory image equal, bit for bit, to
-// the layer-level reference (tessera::ref) and to the instruction-level model (IsaDevice).
-// This is what catches a synthesis front end that reads the RTL differently from Verilator
-// (TOOLCHAIN.md: Yosys 0.23 silently shrinks arrays of typedef'd elements).
+// tessera_top (ArrayDim 4, small buffers, 32-bit AXI, the last two PE rows on LUT multipliers and
+// two output lanes shared by the four columns, the FPGA-only options; tests/fpga/CMakeLists.txt)
+// into a gate-level netlist, Verilator simulates it through the same pin-level harness and AXI
+// memory model as the RTL, and layers compiled by the host compiler must leave a memory image
+// equal, bit for bit, to the layer-level reference (tessera::ref) and to the instruction-level
+// model (IsaDevice). This is what catches a synthesis front end that reads the RTL differently
+// from Verilator (TOOLCHAIN.md: Yosys 0.23 silently shrinks arrays of typedef'd elements).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -65,6 +66,7 @@ class NetlistTop : public ::testing::Test {
   void SetUp() override {
     cfg_ = net_.config();
     ASSERT_EQ(cfg_.array_dim, 4u) << "the netlist is built at ArrayDim 4";
+    ASSERT_EQ(cfg_.out_lanes, 2u) << "the netlist is built with OutLanes 2";
     isa_ = std::make_unique<IsaDevice>(cfg_, kMemBase, kMemSize);
   }
 

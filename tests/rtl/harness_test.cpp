@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <string>
 #include <unistd.h>
 #include <vector>
 
@@ -68,7 +69,12 @@ TEST(Harness, RegisterMapOfEveryBuiltSize) {
     EXPECT_EQ(h->reg_read(isa::reg::kId, &resp), isa::kIdValue);
     EXPECT_EQ(resp, AxiResp::kOkay);
     EXPECT_EQ(h->reg_read(isa::reg::kVersion), isa::kVersionValue);
-    EXPECT_EQ(h->reg_read(isa::reg::kHwArray), dim | dim << 8);
+    // rows, columns, output lanes (one per column unless TESSERA_SIM_OUT_LANES lists the size)
+    const std::string pairs = ";" + std::string(TESSERA_SIM_OUT_LANES) + ";";
+    const size_t at = pairs.find(";" + std::to_string(dim) + ":");
+    const unsigned lanes =
+        at == std::string::npos ? dim : unsigned(std::stoul(pairs.substr(pairs.find(':', at) + 1)));
+    EXPECT_EQ(h->reg_read(isa::reg::kHwArray), dim | dim << 8 | lanes << 16);
     // Idle after reset, no interrupt.
     EXPECT_EQ(h->reg_read(isa::reg::kStatus), 0u);
     EXPECT_FALSE(h->irq());

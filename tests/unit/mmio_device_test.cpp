@@ -61,7 +61,7 @@ class EmulatedRegisters : public RegisterSpace {
       case isa::reg::kCmdCount: return cmd_count_;
       case isa::reg::kWindowBase: return window_base_;
       case isa::reg::kWindowSize: return window_size_;
-      case isa::reg::kHwArray: return testutil::hw_array_word(cfg_.array_dim);
+      case isa::reg::kHwArray: return testutil::hw_array_word(cfg_.array_dim, cfg_.out_lanes);
       case isa::reg::kHwAbufWords: return cfg_.abuf_words;
       case isa::reg::kHwWbufWords: return cfg_.wbuf_words;
       case isa::reg::kHwAccWords: return cfg_.acc_words;
@@ -131,9 +131,12 @@ TEST(MmioDevice, ReadsTheConfigurationRegisters) {
   HwConfig cfg = default_config(8);
   cfg.abuf_words = 1234;
   cfg.queue_depth = 5;
+  cfg.out_lanes = 2;
   Emulated e(cfg);
   const HwConfig got = e.dev->config();
   EXPECT_EQ(got.array_dim, 8u);
+  EXPECT_EQ(got.out_lanes, 2u);
+  EXPECT_EQ(got.cols_per_lane(), 4u);
   EXPECT_EQ(got.abuf_words, 1234u);
   EXPECT_EQ(got.wbuf_words, cfg.wbuf_words);
   EXPECT_EQ(got.pbuf_words, cfg.pbuf_words);
@@ -294,6 +297,16 @@ std::string error_of(F f) {
     return e.what();
   }
   return "(no exception)";
+}
+
+// HW_ARRAY.OUT_LANES must be a power of two no larger than the column count.
+TEST(MmioDevice, RejectsAnImpossibleOutputLaneCount) {
+  for (unsigned lanes : {0u, 3u, 16u}) {
+    HwConfig cfg = default_config(8);
+    cfg.out_lanes = lanes;
+    const std::string err = error_of([&] { Emulated e(cfg); });
+    EXPECT_NE(err.find("OUT_LANES " + std::to_string(lanes)), std::string::npos) << err;
+  }
 }
 
 // A regular file laid out like /dev/uioN (map 0 at offset 0, map 1 at one page) and a sysfs

@@ -146,7 +146,8 @@ std::string disassemble(const isa::Command& cmd);
 /// dram_latency + rows * max(row_overhead, dram_latency / 8) + bytes / axi_data_bytes cycles
 /// (a row is one burst; 8 bursts in flight, as in the default memory model), CONV as
 /// conv_issue_cycles() + conv_drain_cycles() (the next command starts during the drain), POOL
-/// one cycle per window position and ADD two per output word, plus their pipelines.
+/// one cycle per window position and ADD two per output word (with shared output lanes at
+/// least 2 * cols_per_lane per window or word), plus their pipelines.
 struct Estimate {
   uint64_t cycles = 0;       // until the last command completes
   uint64_t mac_cycles = 0;   // sum of kh*kw*cg*out_h*out_w over CONVs (MAC_ACTIVE)
@@ -160,7 +161,10 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
 /// CONV of `tiles` weight tiles (kh*kw*cg) over `pixels` output pixels to taking the next
 /// command, and the drain after which its results are written. A requantizing CONV that follows
 /// another one waits for the earlier one's output pipeline unless its earlier tiles cover that.
-uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant);
+/// With shared output lanes (HwConfig::cols_per_lane() > 1) the last tile's requantized pixels
+/// are cols_per_lane cycles apart.
+uint64_t conv_issue_cycles(uint64_t tiles, uint64_t pixels, unsigned n, bool requant,
+                           unsigned cols_per_lane = 1);
 uint64_t conv_drain_cycles(unsigned n);
 
 }  // namespace tessera

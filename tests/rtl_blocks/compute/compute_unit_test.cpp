@@ -20,6 +20,8 @@
 
 #include "Vcompute_16.h"
 #include "Vcompute_4.h"
+#include "Vcompute_4_lanes1.h"
+#include "Vcompute_8_lanes2.h"
 #include "tb_util.hpp"
 #include "tessera/isa_gen.hpp"
 #include "tessera/quant.hpp"
@@ -484,7 +486,8 @@ isa::Command random_add(Rng& r, const Cfg& cfg) {
 }
 
 template <class V>
-void random_commands(const Cfg& cfg, uint64_t seed, unsigned count, unsigned max_macs) {
+void random_commands(const Cfg& cfg, uint64_t seed, unsigned count, unsigned max_macs,
+                     unsigned pool_add_in_20 = 2) {
   Harness<V> h(cfg, seed);
   Rng& r = h.rng();
   Mem& m = h.mem();
@@ -494,11 +497,11 @@ void random_commands(const Cfg& cfg, uint64_t seed, unsigned count, unsigned max
   unsigned convs = 0, flushes = 0;
   for (unsigned i = 0; i < count; ++i) {
     const unsigned kind = r.below(20);
-    if (kind == 0) {
+    if (kind < pool_add_in_20 / 2) {
       const isa::Command c = random_pool(r, cfg);
       model_pool(c, m);
       ASSERT_GT(h.run(c), 0);
-    } else if (kind == 1) {
+    } else if (kind < pool_add_in_20) {
       const isa::Command c = random_add(r, cfg);
       model_add(c, m);
       ASSERT_GT(h.run(c), 0);
@@ -550,10 +553,19 @@ void random_commands(const Cfg& cfg, uint64_t seed, unsigned count, unsigned max
 }
 
 const Cfg kCfg16{16, 4096, 4096, 1024, 2048, 64};
+const Cfg kCfg8{8, 4096, 4096, 1024, 2048, 64};
 const Cfg kCfg4{4, 65536, 65536, 512, 1024, 16};
 
 TEST(ComputeUnit, RandomConv16) { random_commands<Vcompute_16>(kCfg16, 1, 250, 6'000'000); }
 TEST(ComputeUnit, RandomConv4) { random_commands<Vcompute_4>(kCfg4, 2, 400, 2'000'000); }
+// OutLanes < ArrayDim: four columns share each output lane (the POOL / ADD share of the random
+// mix is raised so that their time-multiplexing sees as many commands as CONV's).
+TEST(ComputeUnit, RandomConv8SharedLanes) {
+  random_commands<Vcompute_8_lanes2>(kCfg8, 3, 300, 2'000'000, 6);
+}
+TEST(ComputeUnit, RandomConv4OneLane) {
+  random_commands<Vcompute_4_lanes1>(kCfg4, 4, 300, 2'000'000, 6);
+}
 
 // Utilization of the streaming: cycles from acceptance to cmd_done_o against the
 // kh*kw*cg*out_h*out_w cycles in which an activation vector enters the array.

@@ -28,6 +28,7 @@ module unit_lanes_tb #(
   logic [5:0]             lane_shift;
   logic [8:0]             lane_zp, lane_cmin, lane_cmax;
   logic [8*ArrayDim-1:0]  lane_out;
+  logic                   lane_vld;   // one lane per byte: nothing to select
 
   if (IsAdd != 0) begin : g_add
     tessera_add_unit #(
@@ -48,6 +49,7 @@ module unit_lanes_tb #(
       .obuf_wr_en_o   (obuf_wr_en_o),
       .obuf_wr_addr_o (obuf_wr_addr_o),
       .obuf_wr_data_o (obuf_wr_data_o),
+      .lane_vld_o     (lane_vld),
       .lane_x_o       (lane_x),
       .lane_m_o       (lane_m),
       .lane_pair_o    (lane_pair),
@@ -76,6 +78,7 @@ module unit_lanes_tb #(
       .obuf_wr_en_o   (obuf_wr_en_o),
       .obuf_wr_addr_o (obuf_wr_addr_o),
       .obuf_wr_data_o (obuf_wr_data_o),
+      .lane_vld_o     (lane_vld),
       .lane_x_o       (lane_x),
       .lane_m_o       (lane_m),
       .lane_shift_o   (lane_shift),
@@ -100,5 +103,8 @@ module unit_lanes_tb #(
       .out_o   (lane_out[8*i +: 8])
     );
   end
+
+  logic unused_vld;
+  assign unused_vld = lane_vld;
 
 endmodule

@@ -16,7 +16,7 @@ namespace {
 namespace reg = tessera::isa::reg;
 
 // Build parameters of Vregs (see CMakeLists.txt).
-constexpr uint32_t kHwArray = 8 | (8 << 8);
+constexpr uint32_t kHwArray = 8 | (8 << 8) | (8 << 16);  // rows, columns, output lanes
 constexpr uint32_t kHwAxi = 32 | (40 << 8) | (5 << 16);
 
 class Regs {

@@ -12,6 +12,7 @@ module tessera_compute_unit #(
   parameter int unsigned ObufWords = 2048,
   parameter int unsigned PbufWords = 64,
   parameter int unsigned LutMulRows = 0,   // unused: there is no PE array here
+  parameter int unsigned OutLanes = ArrayDim,  // unused: there are no output lanes here
   localparam int unsigned AbufAw = $clog2(AbufWords),
   localparam int unsigned WbufAw = $clog2(WbufWords),
   localparam int unsigned AccAw  = $clog2(AccWords),
