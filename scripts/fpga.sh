@@ -68,6 +68,13 @@ while IFS='=' read -r k v; do
 done < <(cat "$TDIR/params.env"; for s in "${SETS[@]+"${SETS[@]}"}"; do echo "$s"; done)
 CHPARAM=""
 for k in "${ORDER[@]}"; do CHPARAM+=" -set $k ${P[$k]}"; done
+# The array options Yosys would take silently (the RTL's checks of them are simulation-only).
+dim=${P[ArrayDim]:-16}
+[[ ${P[LutMulRows]:-0} -le $dim ]] ||
+  { echo "fpga.sh: LutMulRows ${P[LutMulRows]} exceeds ArrayDim $dim" >&2; exit 2; }
+lanes=${P[OutLanes]:-$dim}
+(( lanes >= 1 && lanes <= dim && (lanes & (lanes - 1)) == 0 )) ||
+  { echo "fpga.sh: OutLanes $lanes is not a power of two in 1..ArrayDim ($dim)" >&2; exit 2; }
 
 # Sources in compilation order: the ISA package, other packages, modules, the wrapper. A target's
 # cells/<module>.v replaces rtl/<module>.sv: the same module built from that FPGA's primitives.
