@@ -97,7 +97,6 @@ module tessera_add_unit #(
   // ---- pipeline --------------------------------------------------------------------------------
   logic                 issue;
   logic                 lane_free;               // an A may issue (LaneGap since the last)
-  logic                 a_issued_q;              // an A was issued in the cycle before
   logic                 s1_vld_q, s1_b_q;        // a word arrives this cycle; it is B
   logic                 x_vld_q, x_b_q;          // xd_q / m_q hold a word's operands
   // lane_vld_q[k]: stage k + 1 of the output lanes holds a word's B (its A + B from stage 4 on)
@@ -157,8 +156,9 @@ module tessera_add_unit #(
       end
 
       StRun: begin
-        // B always follows its A; an A waits for the lanes.
-        issue   = (LaneGap == 1) || (phase_q ? a_issued_q : lane_free);
+        // B always follows its A (an A issued in the cycle before arrives as s1, not B); an A
+        // waits for the lanes.
+        issue   = (LaneGap == 1) || (phase_q ? s1_vld_q && !s1_b_q : lane_free);
         phase_d = !phase_q;
         if (phase_q && issue) begin
           a_ptr_d = a_ptr_q + AbufAw'(1);
@@ -213,10 +213,8 @@ module tessera_add_unit #(
       s1_vld_q   <= 1'b0;
       x_vld_q    <= 1'b0;
       lane_vld_q <= '0;
-      a_issued_q <= 1'b0;
     end else begin
       state_q    <= state_d;
-      a_issued_q <= issue && !phase_q && !flush_i;
       s1_vld_q   <= issue && !flush_i;
       x_vld_q    <= s1_vld_q && !flush_i;
       lane_vld_q <= {lane_vld_q[LaneLat-2:0], x_vld_q && x_b_q} & {LaneLat{!flush_i}};

@@ -260,12 +260,13 @@ module tessera_compute_unit #(
   logic        pa_owns;
   logic [31:0] pa_lane_m;
   logic [5:0]  pa_lane_shift;
-  logic        pa_lane_pair;
+  logic        pa_lane_vld, pa_lane_pair;
 
   always_comb begin
     pa_owns       = pool_owns_q || add_owns_q;
     pa_lane_m     = pool_owns_q ? pool_lane_m : add_lane_m;
     pa_lane_shift = pool_owns_q ? pool_lane_shift : add_lane_shift;
+    pa_lane_vld   = pool_owns_q ? pool_lane_vld : add_owns_q && add_lane_vld;
     pa_lane_pair  = add_owns_q && add_lane_pair;
     lane_zp   = pool_owns_q ? pool_lane_zp : add_owns_q ? add_lane_zp : conv_lane_zp;
     lane_cmin = pool_owns_q ? pool_lane_cmin : add_owns_q ? add_lane_cmin : conv_lane_cmin;
@@ -293,7 +294,7 @@ module tessera_compute_unit #(
 
     // Without sharing, a lane's idle cycles need no masking.
     logic unused_vld;
-    assign unused_vld = ^{conv_lane_vld, pool_lane_vld, add_lane_vld};
+    assign unused_vld = ^{conv_lane_vld, pa_lane_vld};
   end else begin : g_lane_shared
     // POOL / ADD columns in phase: column c = jK + k enters lane j 2k cycles after column jK.
     logic [32*ArrayDim-1:0] pa_x_sk;
@@ -311,7 +312,7 @@ module tessera_compute_unit #(
         .Depth (2 * (c % K))
       ) u_pa_skew (
         .clk_i (clk_i),
-        .d_i   ({pool_owns_q ? pool_lane_vld : add_owns_q && add_lane_vld, pa_lane_pair, pa_x}),
+        .d_i   ({pa_lane_vld, pa_lane_pair, pa_x}),
         .q_o   ({pa_vld_sk[c], pa_pair_sk[c], pa_x_sk[32*c +: 32]})
       );
 

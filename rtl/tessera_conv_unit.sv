@@ -634,12 +634,9 @@ module tessera_conv_unit #(
     );
   end
 
+  // Column c's v is a pixel's when that stage holds one with rq set (bit AccAw of its word).
   for (genvar c = 0; c < N; c++) begin : g_lane_vld
-    logic [CtrlW-1:0] cln;
-    assign cln           = ctrl_q[(CtrlLane + c)*CtrlW +: CtrlW];
-    assign lane_vld_o[c] = ctrl_vld_q[CtrlLane + c] && cln[AccAw];
-    logic unused_cln;
-    assign unused_cln = ^{cln[CtrlW-1:AccAw+1], cln[AccAw-1:0]};
+    assign lane_vld_o[c] = ctrl_vld_q[CtrlLane + c] && ctrl_q[(CtrlLane + c)*CtrlW + AccAw];
   end
 
   // Requantized pixels LaneGap cycles apart, so that the columns sharing an output lane take it

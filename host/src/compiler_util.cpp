@@ -244,8 +244,7 @@ Estimate estimate(const Program& prog, const HwConfig& cfg, unsigned dram_latenc
         const auto v = isa::ConvCmd::decode(c);
         const uint64_t mac = uint64_t(v.kh) * v.kw * v.cg * v.out_h * v.out_w;
         e.mac_cycles += mac;
-        dur = conv_issue_cycles(v.kh * v.kw * v.cg, uint64_t(v.out_h) * v.out_w, n, v.requant,
-                                cfg.cols_per_lane());
+        dur = conv_issue_cycles(v.kh * v.kw * v.cg, uint64_t(v.out_h) * v.out_w, n, v.requant, k);
         drain = conv_drain_cycles(n);
       } else if (op == isa::Opcode::kPool) {
         const auto v = isa::PoolCmd::decode(c);
